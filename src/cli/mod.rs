@@ -1,0 +1,114 @@
+//! The command line: one file per command, each with its clap `Args` and a `run`
+//! function returning the process exit code. `main.rs` only maps errors to exit codes.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub mod docs;
+pub mod drbd_status;
+pub mod ha_status;
+pub mod service;
+pub mod show_config;
+
+/// Default location of the topology file, as in Enterprise Chef 11.
+pub const DEFAULT_CONFIG: &str = "/etc/opscode/private-chef.rb";
+
+/// High-availability control for a DRBD + keepalived back-end pair.
+#[derive(Debug, Parser)]
+#[command(name = "private-chef-ctl", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Topology file (a strict subset of Enterprise Chef's private-chef.rb Ruby DSL).
+    #[arg(long, global = true, env = "PRIVATE_CHEF_CTL_CONFIG", default_value = DEFAULT_CONFIG, value_name = "PATH")]
+    pub config: PathBuf,
+    /// Say more: e.g. the configuration lines that were skipped.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// Context handed to every command.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Show the status of high availability services (the original's checks, lines and exit codes).
+    HaStatus(ha_status::Args),
+    /// Show the DRBD devices from /proc/drbd (or a file) as a table or JSON.
+    DrbdStatus(drbd_status::Args),
+    /// Show the effective topology and paths read from private-chef.rb.
+    ShowConfig(show_config::Args),
+    /// Show the status of all enabled services, or of one.
+    Status(service::ServiceArgs),
+    /// Start services if they are down, restart them if they stop.
+    Start(service::ServiceArgs),
+    /// Stop services, and do not restart them.
+    Stop(service::ServiceArgs),
+    /// Stop services if they are running, then start them again.
+    Restart(service::ServiceArgs),
+    /// Start services if they are down; do not restart them if they stop.
+    Once(service::ServiceArgs),
+    /// Send services a HUP.
+    Hup(service::ServiceArgs),
+    /// Send services a TERM.
+    Term(service::ServiceArgs),
+    /// Send services an INT.
+    Int(service::ServiceArgs),
+    /// Send services a KILL.
+    Kill(service::ServiceArgs),
+    /// Send services a USR1.
+    Usr1(service::ServiceArgs),
+    /// Send services a USR2.
+    Usr2(service::ServiceArgs),
+    /// Stop services, then SIGKILL whatever is left of their process groups.
+    GracefulKill(service::ServiceArgs),
+    /// List all the services (enabled services end with a *).
+    ServiceList(service::ServiceListArgs),
+    /// Watch the service logs of all enabled services, or of one.
+    Tail(service::ServiceArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions(docs::CompletionsArgs),
+    /// Write man pages and completion scripts generated from the command definitions.
+    #[command(hide = true)]
+    GenDocs(docs::GenDocsArgs),
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let ctx = Ctx {
+        global: cli.global.clone(),
+    };
+    use service::Verb;
+    match &cli.command {
+        Commands::HaStatus(a) => ha_status::run(a, &ctx),
+        Commands::DrbdStatus(a) => drbd_status::run(a, &ctx),
+        Commands::ShowConfig(a) => show_config::run(a, &ctx),
+        Commands::Status(a) => service::run(Verb::Status, a, &ctx),
+        Commands::Start(a) => service::run(Verb::Start, a, &ctx),
+        Commands::Stop(a) => service::run(Verb::Stop, a, &ctx),
+        Commands::Restart(a) => service::run(Verb::Restart, a, &ctx),
+        Commands::Once(a) => service::run(Verb::Once, a, &ctx),
+        Commands::Hup(a) => service::run(Verb::Hup, a, &ctx),
+        Commands::Term(a) => service::run(Verb::Term, a, &ctx),
+        Commands::Int(a) => service::run(Verb::Int, a, &ctx),
+        Commands::Kill(a) => service::run(Verb::Kill, a, &ctx),
+        Commands::Usr1(a) => service::run(Verb::Usr1, a, &ctx),
+        Commands::Usr2(a) => service::run(Verb::Usr2, a, &ctx),
+        Commands::GracefulKill(a) => service::run(Verb::GracefulKill, a, &ctx),
+        Commands::ServiceList(a) => service::run_service_list(a, &ctx),
+        Commands::Tail(a) => service::run_tail(a, &ctx),
+        Commands::Completions(a) => docs::run_completions(a),
+        Commands::GenDocs(a) => docs::run_gen_docs(a),
+    }
+}

@@ -1,0 +1,1 @@
+//! The topology (private-chef.rb subset) and the paths of an install.

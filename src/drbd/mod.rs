@@ -1,0 +1,1 @@
+//! DRBD: the `/proc/drbd` model and parser.

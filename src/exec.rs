@@ -1,0 +1,170 @@
+//! Running external programs: always an argument vector (never a shell string built
+//! from input), always a timeout, always a message that names the program.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+
+/// What a finished external command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Exit status; `None` when the process was killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// A command to run: program, arguments, environment additions and a timeout.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    pub env: Vec<(OsString, OsString)>,
+    pub timeout: Duration,
+}
+
+impl Command {
+    pub fn new(program: impl Into<OsString>) -> Self {
+        Command {
+            program: program.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    pub fn arg(mut self, a: impl Into<OsString>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    /// The command line as an operator would type it (for plans, logs and errors).
+    pub fn display(&self) -> String {
+        let mut s = self.program.to_string_lossy().into_owned();
+        for a in &self.args {
+            s.push(' ');
+            let a = a.to_string_lossy();
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                s.push('\'');
+                s.push_str(&a.replace('\'', "'\\''"));
+                s.push('\'');
+            } else {
+                s.push_str(&a);
+            }
+        }
+        s
+    }
+
+    /// Runs the command, capturing stdout and stderr, with stdin closed. A non-zero exit
+    /// is *not* an error (the caller decides); a missing program, a spawn failure or a
+    /// timeout is, and the error names the command.
+    pub fn run(&self) -> Result<Output> {
+        let mut expr = duct::cmd(&self.program, &self.args)
+            .stdin_null()
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked()
+            .env("LC_ALL", "C");
+        for (k, v) in &self.env {
+            expr = expr.env(k, v);
+        }
+        let handle = expr.start().map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                anyhow!(
+                    "cannot run '{}': program not found (is it installed and on PATH?)",
+                    self.program.to_string_lossy()
+                )
+            } else {
+                anyhow!("cannot run '{}': {e}", self.display())
+            }
+        })?;
+        let out = handle
+            .wait_timeout(self.timeout)
+            .with_context(|| format!("waiting for '{}'", self.display()))?;
+        match out {
+            Some(o) => Ok(Output {
+                code: o.status.code(),
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            }),
+            None => {
+                let _ = handle.kill();
+                Err(anyhow!(
+                    "'{}' did not finish within {} s and was killed",
+                    self.display(),
+                    self.timeout.as_secs_f64()
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_program_is_named() {
+        let e = Command::new("definitely-not-a-program-xyz")
+            .run()
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("definitely-not-a-program-xyz"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("not found"), "{e}");
+    }
+
+    #[test]
+    fn timeout_kills_and_says_so() {
+        let e = Command::new("sleep")
+            .arg("5")
+            .timeout(Duration::from_millis(200))
+            .run()
+            .unwrap_err();
+        assert!(e.to_string().contains("did not finish within 0.2 s"), "{e}");
+    }
+
+    #[test]
+    fn captures_output_and_code() {
+        let o = Command::new("sh")
+            .args(["-c", "echo out; echo err >&2; exit 3"])
+            .run()
+            .unwrap();
+        assert_eq!(o.code, Some(3));
+        assert_eq!(o.stdout, "out\n");
+        assert_eq!(o.stderr, "err\n");
+    }
+
+    #[test]
+    fn display_quotes_spaces() {
+        let c = Command::new("echo").args(["a b", "c"]);
+        assert_eq!(c.display(), "echo 'a b' c");
+    }
+}

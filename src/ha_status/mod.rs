@@ -1,0 +1,1 @@
+//! The ha-status checks: pure functions over a node snapshot.

@@ -1,0 +1,1 @@
+//! The one place that reads the host to build a node snapshot.

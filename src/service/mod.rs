@@ -1,0 +1,1 @@
+//! Service managers: runit (supervise/status) and systemd.

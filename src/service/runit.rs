@@ -265,6 +265,34 @@ pub fn status_of_dir(name: &str, dir: &Path, now_unix: u64) -> ServiceState {
     }
 }
 
+/// A [`ServiceState`] from decoded records (pure): the main record, whether there is a
+/// `down` file, and optionally the log record with its own `down` flag.
+pub fn state_from_records(
+    name: &str,
+    main: &SuperviseStatus,
+    has_down_file: bool,
+    log: Option<(&SuperviseStatus, bool)>,
+    now_unix: u64,
+) -> ServiceState {
+    ServiceState {
+        name: name.to_string(),
+        enabled: true,
+        ha: false,
+        state: main.state(now_unix),
+        normally_up: !has_down_file,
+        want: main.want,
+        paused: main.paused,
+        got_term: main.got_term,
+        log: log.map(|(l, down)| LogState {
+            state: l.state(now_unix),
+            normally_up: !down,
+            want: l.want,
+            paused: l.paused,
+            got_term: l.got_term,
+        }),
+    }
+}
+
 /// runit in the original's layout.
 #[derive(Debug, Clone)]
 pub struct RunitManager {

@@ -767,7 +767,7 @@ fn truncated() {
     // A half counters line.
     let e = parse(format!("{HDR} 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:").as_bytes())
         .unwrap_err();
-    assert_eq!((e.line, e.column), (4, 19));
+    assert_eq!((e.line, e.column), (4, 18));
     // A half progress line.
     let text = format!(
         "{HDR} 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----\n    ns:0 nr:0 oos:5\n\t[>....................] sync'ed:  0.4% (18"

@@ -332,6 +332,7 @@ fn missing_sv_binary_is_named() {
     let mut l = Layout::new();
     l.add("alpha", "exec sleep 1000", false);
     l.enable("alpha");
+    l.wait_state("alpha", true);
     l.paths.sv_bin = PathBuf::from("/nonexistent/bin/sv");
     let e = run_verb(
         &l.mgr(),
@@ -481,4 +482,107 @@ fn binary_without_install_names_the_missing_dir() {
             "{err}"
         );
     }
+}
+
+impl Layout {
+    /// A private-chef.rb pointing the binary at this layout.
+    fn config(&self) -> PathBuf {
+        let p = self.paths.sv_dir.parent().unwrap().join("private-chef.rb");
+        let text = format!(
+            "private_chef_ctl['sv_dir'] = \"{}\"\nprivate_chef_ctl['service_dir'] = \"{}\"\nprivate_chef_ctl['log_dir'] = \"{}\"\nprivate_chef_ctl['sv_bin'] = \"{}\"\nprivate_chef_ctl['svwait'] = {}\n",
+            self.paths.sv_dir.display(),
+            self.paths.service_dir.display(),
+            self.paths.log_dir.display(),
+            self.paths.sv_bin.display(),
+            self.paths.svwait_secs
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Runs the binary with `--config`; returns (exit code, stdout, stderr).
+    fn bin(&self, args: &[&str]) -> (i32, String, String) {
+        let o = Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
+            .arg("--config")
+            .arg(self.config())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+}
+
+#[test]
+fn binary_with_config_layout() {
+    require_runit!();
+    let mut l = Layout::new();
+    l.add("keepalived", "exec sleep 1000", false);
+    l.add("nginx", "exec sleep 1000", false);
+    l.add("solr", "exec sleep 1000", true);
+    l.add("webui", "exec sleep 1000", false); // disabled
+    std::fs::write(l.paths.sv_dir.join("nginx/keepalive_me"), "").unwrap();
+    for s in ["keepalived", "nginx", "solr"] {
+        l.enable(s);
+    }
+    l.wait_state("nginx", true);
+
+    let (code, out, _) = l.bin(&["service-list"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "keepalived*\nnginx*\nsolr*\nwebui\n")
+    );
+
+    let (code, out, _) = l.bin(&["status"]);
+    assert_eq!(code, 3, "solr is down: {out}");
+    let shapes: Vec<String> = out.lines().map(shape).collect();
+    assert_eq!(
+        shapes,
+        [
+            "run: keepalived: (pid N) Ns; run: log: (pid N) Ns",
+            "run: nginx: (pid N) Ns; run: log: (pid N) Ns",
+            "down: solr: Ns; run: log: (pid N) Ns",
+        ]
+    );
+    let (_, out, _) = l.bin(&["--verbose", "status"]);
+    assert!(out.ends_with("webui disabled\n"), "{out}");
+
+    let (code, out, _) = l.bin(&["start", "solr"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        shape(out.trim()),
+        "ok: run: solr: (pid N) Ns, normally down"
+    );
+    let (code, _, _) = l.bin(&["status"]);
+    assert_eq!(code, 0);
+
+    // Global stop skips keepalived.
+    let (code, out, _) = l.bin(&["stop"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (code, out, _) = l.bin(&["status", "keepalived"]);
+    assert_eq!(code, 0, "{out}");
+
+    let (code, out, _) = l.bin(&["stop", "webui"]);
+    assert_eq!((code, out.as_str()), (1, "webui disabled\n"));
+    let (code, _, err) = l.bin(&["stop", "nosuch"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown service 'nosuch'") && err.contains("keepalived, nginx, solr, webui"),
+        "{err}"
+    );
+
+    // Missing sv: an error naming it, exit 1.
+    l.paths.sv_bin = PathBuf::from("/nonexistent/sv");
+    let (code, _, err) = l.bin(&["restart", "nginx"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent/sv"), "{err}");
+
+    // tail: a missing log dir is a clear error.
+    let (code, _, err) = l.bin(&["tail", "nginx"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not exist"), "{err}");
 }

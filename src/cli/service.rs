@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use super::Ctx;
-use crate::config::Paths;
+use crate::config::{Config, Paths};
 use crate::service::{
     first_nonzero, global_command_permitted, manager_for, Control, ServiceManager,
 };
@@ -77,11 +77,15 @@ pub struct ServiceArgs {
 #[derive(Debug, clap::Args)]
 pub struct ServiceListArgs {}
 
-/// The paths of this install.
-// TODO: switch to `Config::load(&ctx.global.config)?.paths` once config lands, keeping
-// the defaults when the file does not exist (the service verbs need no topology).
-fn paths_for(_ctx: &Ctx) -> Result<Paths> {
-    Ok(Paths::default())
+/// The paths of this install: the config file's (`--config`) when it exists, else the
+/// defaults (the service verbs need no topology, as in the original). A config file that
+/// exists but cannot be read or parsed is an error, never silently ignored.
+fn paths_for(ctx: &Ctx) -> Result<Paths> {
+    let path = &ctx.global.config;
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Paths::default()),
+        _ => Ok(Config::load(path)?.paths),
+    }
 }
 
 /// `status|start|…|graceful-kill [svc]` on the command line.

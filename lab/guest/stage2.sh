@@ -1,0 +1,72 @@
+#!/bin/bash
+# lab guest stage 2: PID 1 on the overlay root. Puts the node's files in place, brings up the
+# links, the command channel, sshd, DRBD, then becomes runsvdir over /opt/opscode/service.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+export SVDIR=/opt/opscode/service
+NODE= MODE= LABDIR=
+for a in $(cat /proc/cmdline); do
+    case "$a" in
+        lab.node=*) NODE="${a#lab.node=}" ;;
+        lab.mode=*) MODE="${a#lab.mode=}" ;;
+        lab.dir=*) LABDIR="${a#lab.dir=}" ;;
+    esac
+done
+say() { echo "lab-stage2[$NODE]: $*"; }
+say "starting (mode $MODE)"
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+ln -sfn /proc/self/fd /dev/fd
+
+# kernel modules: the extracted kernel tree in the host cache, seen through the 9p root
+KVER=$(uname -r)
+mkdir -p /usr/lib/modules
+ln -sfn "$(cat "$LABDIR/kmoddir")" "/usr/lib/modules/$KVER"
+echo /sbin/modprobe > /proc/sys/kernel/modprobe
+modprobe -a virtio_console drbd ext4 crc32c_generic || say "modprobe failed"
+
+# the node's files (configs, runit services, keys, the product binary)
+cp -a --remove-destination "$LABDIR/$NODE/." / || say "copying node files failed"
+hostname "$(cat /etc/hostname)"
+
+# links: rename by MAC so eth0 = public, eth1 = cluster whatever the probe order
+ip link set lo up
+i=0
+while read -r name mac; do
+    for dev in /sys/class/net/*; do
+        [ "$(cat "$dev/address" 2>/dev/null)" = "$mac" ] && ip link set "${dev##*/}" name "tmp$i"
+    done
+    i=$((i + 1))
+done < "$LABDIR/$NODE.macs"
+i=0
+while read -r name mac; do ip link set "tmp$i" name "$name"; i=$((i + 1)); done < "$LABDIR/$NODE.macs"
+while read -r dev addr; do
+    ip addr add "$addr" dev "$dev"
+    ip link set "$dev" up
+done < "$LABDIR/$NODE.addrs"
+
+# command channel on the virtio-serial port named "ctl"
+for p in /sys/class/virtio-ports/*; do
+    if [ "$(cat "$p/name" 2>/dev/null)" = ctl ]; then
+        setsid bash "$LABDIR/backdoor.sh" "/dev/${p##*/}" </dev/null >/dev/console 2>&1 &
+    fi
+done
+
+mkdir -p /run/sshd /run/postgresql /var/log/opscode/keepalived
+chmod 0755 /run/sshd
+chown postgres:postgres /run/postgresql
+/usr/sbin/sshd -f /etc/ssh/lab/sshd_config || say "sshd failed"
+
+mkdir -p /dev/opscode
+ln -sfn /dev/vda /dev/opscode/drbd
+
+case "$MODE" in
+    bootstrap) touch /opt/opscode/sv/keepalived/down ;;
+    hold) touch /opt/opscode/sv/keepalived/down; drbdadm up pc0 || say "drbdadm up failed" ;;
+    *) drbdadm up pc0 || say "drbdadm up failed" ;;
+esac
+say "ready"
+exec runsvdir -P /opt/opscode/service 'log: ..........................................................................................................................................'

@@ -1,0 +1,1152 @@
+//! The lab: a real two-node DRBD 8.4 + keepalived + runit back-end pair (`be1`, `be2`) in
+//! local qemu guests (TCG), built from the host's own binaries (the host `/` is each guest's
+//! read-only root under a tmpfs overlay).
+//!
+//! * [`Lab::up`] builds what is missing in the cache (kernel extraction, initramfs, ssh keys,
+//!   bootstrapped base disks), boots the pair on fresh qcow2 overlays and returns once be1
+//!   is a healthy master and be2 a healthy backup.
+//! * [`Lab::exec`] runs a command in a guest over a virtio-serial channel.
+//! * [`Lab::crash`], [`Lab::start`], [`Lab::shutdown`], [`Lab::cut_link`], [`Lab::heal_link`]
+//!   drive failures.
+//! * Dropping an owning `Lab` kills both guests; while panicking it first saves the guests'
+//!   logs under `target/lab-logs/<test>/`.
+
+pub mod cache;
+pub mod guest;
+pub mod qemu;
+pub mod util;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+pub use qemu::Output;
+pub use util::wait_until;
+
+use qemu::{Channel, QemuSpec};
+use util::{fnv1a, run_checked};
+
+/// Size of each node's DRBD backing disk.
+pub const DISK_SIZE: &str = "256M";
+
+/// A node of the pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeId {
+    Be1,
+    Be2,
+}
+
+impl NodeId {
+    pub const ALL: [NodeId; 2] = [NodeId::Be1, NodeId::Be2];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeId::Be1 => "be1",
+            NodeId::Be2 => "be2",
+        }
+    }
+    pub fn fqdn(self) -> &'static str {
+        match self {
+            NodeId::Be1 => "be1.lab.example",
+            NodeId::Be2 => "be2.lab.example",
+        }
+    }
+    /// eth0: VRRP and the VIP
+    pub fn public_ip(self) -> &'static str {
+        match self {
+            NodeId::Be1 => "198.51.100.11",
+            NodeId::Be2 => "198.51.100.12",
+        }
+    }
+    /// eth1: DRBD replication
+    pub fn cluster_ip(self) -> &'static str {
+        match self {
+            NodeId::Be1 => "192.0.2.11",
+            NodeId::Be2 => "192.0.2.12",
+        }
+    }
+    pub fn peer(self) -> NodeId {
+        match self {
+            NodeId::Be1 => NodeId::Be2,
+            NodeId::Be2 => NodeId::Be1,
+        }
+    }
+    fn index(self) -> usize {
+        match self {
+            NodeId::Be1 => 0,
+            NodeId::Be2 => 1,
+        }
+    }
+    /// MAC of link `i` (0 public, 1 cluster)
+    pub fn mac(self, i: usize) -> String {
+        format!("52:54:00:0a:{:02x}:{:02x}", i + 1, self.index() + 1)
+    }
+    pub fn parse(s: &str) -> Result<NodeId> {
+        match s {
+            "be1" | "be1.lab.example" => Ok(NodeId::Be1),
+            "be2" | "be2.lab.example" => Ok(NodeId::Be2),
+            _ => bail!("unknown node {s:?} (be1 or be2)"),
+        }
+    }
+}
+
+impl std::fmt::Display for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The two links of each node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// eth0: clients, VRRP adverts, the VIP
+    Public,
+    /// eth1: DRBD replication
+    Cluster,
+}
+
+impl Link {
+    fn netdev(self) -> &'static str {
+        match self {
+            Link::Public => "pub",
+            Link::Cluster => "clu",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Link> {
+        match s {
+            "public" | "pub" | "eth0" => Ok(Link::Public),
+            "cluster" | "clu" | "eth1" => Ok(Link::Cluster),
+            _ => bail!("unknown link {s:?} (public or cluster)"),
+        }
+    }
+}
+
+/// How to bring the lab up.
+#[derive(Debug, Clone)]
+pub struct LabOptions {
+    /// name for the failure logs (default: the current thread's name, i.e. the test's)
+    pub name: Option<String>,
+    /// run directory (default: a fresh one under the cache's `runs/`)
+    pub run_dir: Option<PathBuf>,
+    /// qemu outlives this process (the CLI); otherwise it dies with the calling thread
+    pub detached: bool,
+    /// the product binary installed as /opt/opscode/bin/private-chef-ctl (default:
+    /// `$LAB_PRODUCT_BIN`, else `<workspace>/target/release/private-chef-ctl`); must exist
+    pub product_bin: Option<PathBuf>,
+    /// keepalived's notify target (`<cmd> master|backup|fault`)
+    pub transition_cmd: String,
+    pub mem_mib: u32,
+    /// for booting a guest up to a working command channel
+    pub boot_timeout: Duration,
+    /// for the pair to become healthy once booted
+    pub healthy_timeout: Duration,
+    /// progress messages on stderr
+    pub verbose: bool,
+}
+
+impl Default for LabOptions {
+    fn default() -> Self {
+        LabOptions {
+            name: None,
+            run_dir: None,
+            detached: false,
+            product_bin: None,
+            transition_cmd: guest::DEFAULT_TRANSITION_CMD.to_string(),
+            mem_mib: 768,
+            boot_timeout: Duration::from_secs(240),
+            healthy_timeout: Duration::from_secs(180),
+            verbose: std::env::var_os("LAB_VERBOSE").is_some(),
+        }
+    }
+}
+
+/// The workspace's `target/` directory.
+pub fn target_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(d);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(|p| p.join("target"))
+        .unwrap_or_else(|| PathBuf::from("target"))
+}
+
+/// The product binary the guests get.
+pub fn default_product_bin() -> PathBuf {
+    std::env::var_os("LAB_PRODUCT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("release").join("private-chef-ctl"))
+}
+
+/// Persistent description of a running pair (`<run>/state.json`), shared by CLI calls.
+#[derive(Debug, Clone)]
+struct State {
+    kernel: PathBuf,
+    initrd: PathBuf,
+    kmods: PathBuf,
+    /// udp ports: be1 public, be2 public, be1 cluster, be2 cluster
+    ports: [u16; 4],
+    disks: [PathBuf; 2],
+    pids: [i32; 2],
+    mem_mib: u32,
+}
+
+impl State {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kernel": self.kernel, "initrd": self.initrd, "kmods": self.kmods,
+            "ports": self.ports, "disks": self.disks, "pids": self.pids, "mem_mib": self.mem_mib,
+        })
+    }
+    fn from_json(v: &serde_json::Value) -> Result<State> {
+        let s = |k: &str| -> Result<PathBuf> {
+            Ok(PathBuf::from(
+                v.get(k)
+                    .and_then(|x| x.as_str())
+                    .context(format!("state.json: {k}"))?,
+            ))
+        };
+        let arr = |k: &str| -> Result<Vec<serde_json::Value>> {
+            Ok(v.get(k)
+                .and_then(|x| x.as_array())
+                .context(format!("state.json: {k}"))?
+                .clone())
+        };
+        let ports: Vec<u16> = arr("ports")?
+            .iter()
+            .filter_map(|p| p.as_u64().and_then(|p| u16::try_from(p).ok()))
+            .collect();
+        let disks: Vec<PathBuf> = arr("disks")?
+            .iter()
+            .filter_map(|p| p.as_str().map(PathBuf::from))
+            .collect();
+        let pids: Vec<i32> = arr("pids")?
+            .iter()
+            .filter_map(|p| p.as_i64().and_then(|p| i32::try_from(p).ok()))
+            .collect();
+        if ports.len() != 4 || disks.len() != 2 || pids.len() != 2 {
+            bail!("state.json: malformed");
+        }
+        Ok(State {
+            kernel: s("kernel")?,
+            initrd: s("initrd")?,
+            kmods: s("kmods")?,
+            ports: [ports[0], ports[1], ports[2], ports[3]],
+            disks: [disks[0].clone(), disks[1].clone()],
+            pids: [pids[0], pids[1]],
+            mem_mib: v
+                .get("mem_mib")
+                .and_then(|m| m.as_u64())
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(768),
+        })
+    }
+}
+
+struct NodeRt {
+    child: Mutex<Option<Child>>,
+    chan: Mutex<Option<Channel>>,
+}
+
+/// A running pair.
+pub struct Lab {
+    run: PathBuf,
+    name: String,
+    owned: bool,
+    tied: bool,
+    state: Mutex<State>,
+    nodes: [NodeRt; 2],
+    boot_timeout: Duration,
+}
+
+/// One node's view, as `Lab::status` reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// `drbdadm role pc0`, e.g. `Primary/Secondary`
+    pub role: String,
+    /// `drbdadm cstate pc0`, e.g. `Connected`
+    pub cstate: String,
+    /// `drbdadm dstate pc0`, e.g. `UpToDate/UpToDate`
+    pub dstate: String,
+    pub requested: String,
+    pub current: String,
+    pub vip: bool,
+    pub mounted: bool,
+    /// runit `supervise/stat` of keepalived, postgresql, redis_lb (`run`, `down`, …)
+    pub keepalived: String,
+    pub postgresql: String,
+    pub redis_lb: String,
+    /// `pg_isready` over the unix socket
+    pub pg_ready: bool,
+}
+
+const STATUS_PROBE: &str = r#"
+echo "role=$(drbdadm role pc0 2>/dev/null)"
+echo "cstate=$(drbdadm cstate pc0 2>/dev/null)"
+echo "dstate=$(drbdadm dstate pc0 2>/dev/null)"
+echo "requested=$(cat /var/opt/opscode/keepalived/requested_cluster_status 2>/dev/null)"
+echo "current=$(cat /var/opt/opscode/keepalived/current_cluster_status 2>/dev/null)"
+if ip -o addr show dev eth0 | grep -q ' inet 198\.51\.100\.10/'; then echo vip=1; else echo vip=0; fi
+if grep -q ' /var/opt/opscode/drbd/data ' /proc/mounts; then echo mounted=1; else echo mounted=0; fi
+for s in keepalived postgresql redis_lb; do echo "$s=$(cat /opt/opscode/service/$s/supervise/stat 2>/dev/null)"; done
+if pg_isready -q -h /var/run/postgresql -t 2 >/dev/null 2>&1; then echo pg_ready=1; else echo pg_ready=0; fi
+"#;
+
+impl NodeStatus {
+    fn parse(s: &str) -> NodeStatus {
+        let mut st = NodeStatus::default();
+        for line in s.lines() {
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
+            let v = v.trim().to_string();
+            match k {
+                "role" => st.role = v,
+                "cstate" => st.cstate = v,
+                "dstate" => st.dstate = v,
+                "requested" => st.requested = v,
+                "current" => st.current = v,
+                "vip" => st.vip = v == "1",
+                "mounted" => st.mounted = v == "1",
+                "keepalived" => st.keepalived = v,
+                "postgresql" => st.postgresql = v,
+                "redis_lb" => st.redis_lb = v,
+                "pg_ready" => st.pg_ready = v == "1",
+                _ => {}
+            }
+        }
+        st
+    }
+
+    /// DRBD Connected and UpToDate on both sides.
+    pub fn drbd_in_sync(&self) -> bool {
+        self.cstate == "Connected" && self.dstate == "UpToDate/UpToDate"
+    }
+
+    /// A healthy master: Primary/Secondary, VIP, mounted, services up and PostgreSQL ready.
+    pub fn healthy_master(&self) -> bool {
+        self.drbd_in_sync()
+            && self.role == "Primary/Secondary"
+            && self.current == "master"
+            && self.requested == "master"
+            && self.vip
+            && self.mounted
+            && self.keepalived.starts_with("run")
+            && self.postgresql.starts_with("run")
+            && self.redis_lb.starts_with("run")
+            && self.pg_ready
+    }
+
+    /// A healthy backup: Secondary/Primary, no VIP, not mounted, HA services down.
+    pub fn healthy_backup(&self) -> bool {
+        self.drbd_in_sync()
+            && self.role == "Secondary/Primary"
+            && self.current == "backup"
+            && self.requested == "backup"
+            && !self.vip
+            && !self.mounted
+            && self.keepalived.starts_with("run")
+            && self.postgresql.starts_with("down")
+            && self.redis_lb.starts_with("down")
+    }
+
+    /// One line for humans.
+    pub fn summary(&self) -> String {
+        format!(
+            "drbd {} {} {} | cluster requested={} current={} | vip={} mounted={} | keepalived={} postgresql={} redis_lb={} pg_ready={}",
+            or_dash(&self.role),
+            or_dash(&self.cstate),
+            or_dash(&self.dstate),
+            or_dash(&self.requested),
+            or_dash(&self.current),
+            yn(self.vip),
+            yn(self.mounted),
+            or_dash(&self.keepalived),
+            or_dash(&self.postgresql),
+            or_dash(&self.redis_lb),
+            yn(self.pg_ready)
+        )
+    }
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+fn yn(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+static RUN_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn free_udp_ports() -> Result<[u16; 4]> {
+    // hold all four sockets at once so the kernel hands out distinct ports
+    let socks: Vec<std::net::UdpSocket> = (0..4)
+        .map(|_| std::net::UdpSocket::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<_>>()?;
+    let mut p = [0u16; 4];
+    for (i, s) in socks.iter().enumerate() {
+        p[i] = s.local_addr()?.port();
+    }
+    Ok(p)
+}
+
+fn progress(verbose: bool, t0: Instant, msg: &str) {
+    if verbose {
+        eprintln!("lab [{:6.1}s] {msg}", t0.elapsed().as_secs_f64());
+    }
+}
+
+/// Everything built once and kept in the cache.
+struct Artifacts {
+    kernel: cache::Kernel,
+    initrd: PathBuf,
+    keys: cache::SshKeys,
+}
+
+fn artifacts() -> Result<Artifacts> {
+    let c = cache::cache_dir()?;
+    let kernel = cache::kernel(&c)?;
+    let initrd = cache::initramfs(&c, &kernel)?;
+    let keys = cache::ssh_keys(&c, &["be1", "be2"])?;
+    Ok(Artifacts {
+        kernel,
+        initrd,
+        keys,
+    })
+}
+
+/// The cache key of the bootstrapped base images: whatever shapes the disks' content.
+fn base_key(kernel: &cache::Kernel) -> String {
+    let mut k = Vec::new();
+    for part in [
+        "base-v1",
+        kernel.version.as_str(),
+        DISK_SIZE,
+        guest::BOOTSTRAP_PRIMARY,
+        guest::PC0_RES,
+        guest::DRBD_CONF,
+    ] {
+        k.extend_from_slice(part.as_bytes());
+        k.push(0);
+    }
+    format!("{:016x}", fnv1a(&k))
+}
+
+/// An exclusive lock file (flock), released on drop.
+struct FileLock(fs::File);
+
+impl FileLock {
+    fn acquire(path: &Path) -> Result<FileLock> {
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p)?;
+        }
+        let f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on an fd we own.
+        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            bail!(
+                "flock {}: {}",
+                path.display(),
+                std::io::Error::last_os_error()
+            );
+        }
+        Ok(FileLock(f))
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on an fd we own.
+        unsafe {
+            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
+        }
+    }
+}
+
+/// The bootstrapped base images (be1, be2), built when missing.
+fn base_images(a: &Artifacts, opts: &LabOptions, t0: Instant) -> Result<[PathBuf; 2]> {
+    let c = cache::cache_dir()?;
+    let key = base_key(&a.kernel);
+    let dir = c.join("base").join(&key);
+    let imgs = [dir.join("be1.qcow2"), dir.join("be2.qcow2")];
+    if imgs.iter().all(|p| p.is_file()) {
+        return Ok(imgs);
+    }
+    let _lock = FileLock::acquire(&c.join("base").join(".lock"))?;
+    if imgs.iter().all(|p| p.is_file()) {
+        return Ok(imgs);
+    }
+    progress(opts.verbose, t0, "bootstrapping the base disk images");
+    let tmp = c
+        .join("base")
+        .join(format!("{key}.tmp{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    let tmp_imgs = [tmp.join("be1.qcow2"), tmp.join("be2.qcow2")];
+    for p in &tmp_imgs {
+        run_checked(
+            Command::new("qemu-img")
+                .args(["create", "-q", "-f", "qcow2"])
+                .arg(p)
+                .arg(DISK_SIZE),
+        )?;
+    }
+    {
+        let mut bopts = opts.clone();
+        bopts.run_dir = None;
+        bopts.detached = false;
+        let lab = Lab::boot(a, &bopts, tmp_imgs.clone(), "bootstrap", None)?;
+        lab.bootstrap_disks(opts.verbose, t0)?;
+    }
+    let _ = fs::remove_dir_all(&dir);
+    fs::rename(&tmp, &dir)?;
+    progress(opts.verbose, t0, "base images ready");
+    Ok(imgs)
+}
+
+impl Lab {
+    /// Boot the pair fresh (qcow2 overlays over the bootstrapped base images) and return
+    /// when be1 is a healthy master and be2 a healthy backup.
+    pub fn up(opts: LabOptions) -> Result<Lab> {
+        let t0 = Instant::now();
+        let product = opts.product_bin.clone().unwrap_or_else(default_product_bin);
+        if !product.is_file() {
+            bail!(
+                "{} is missing: build it first with `cargo build --release -p private-chef-ctl` (or set LAB_PRODUCT_BIN)",
+                product.display()
+            );
+        }
+        warn_if_stale(&product);
+        let a = artifacts()?;
+        progress(opts.verbose, t0, "artifacts ready");
+        let base = base_images(&a, &opts, t0)?;
+        let lab = Lab::boot(&a, &opts, base, "hold", Some(&product))?;
+        progress(opts.verbose, t0, "both guests answer");
+        if let Err(e) = lab.settle(&opts, t0) {
+            if let Ok(d) = lab.collect_logs() {
+                eprintln!("lab: up failed; logs saved in {}", d.display());
+            }
+            return Err(e);
+        }
+        Ok(lab)
+    }
+
+    /// From both guests booted in `hold` mode to be1 master and be2 backup.
+    fn settle(&self, opts: &LabOptions, t0: Instant) -> Result<()> {
+        let lab = self;
+        let deadline = Instant::now() + opts.healthy_timeout;
+        for n in NodeId::ALL {
+            wait_until(
+                deadline,
+                &format!("{n}: DRBD connected and in sync"),
+                || Ok(lab.status(n)?.drbd_in_sync().then_some(())),
+            )?;
+        }
+        progress(opts.verbose, t0, "DRBD connected, UpToDate/UpToDate");
+        lab.start_keepalived(NodeId::Be1)?;
+        wait_until(deadline, "be1 to be a healthy master", || {
+            Ok(lab.status(NodeId::Be1)?.healthy_master().then_some(()))
+        })?;
+        progress(opts.verbose, t0, "be1 is master");
+        lab.start_keepalived(NodeId::Be2)?;
+        wait_until(deadline, "be2 to be a healthy backup", || {
+            Ok(lab.status(NodeId::Be2)?.healthy_backup().then_some(()))
+        })?;
+        progress(opts.verbose, t0, "be2 is backup: pair healthy");
+        Ok(())
+    }
+
+    /// Attach to a pair started by another process (the CLI). Dropping it leaves the pair
+    /// running; use [`Lab::down`] to stop it.
+    pub fn attach(run: &Path) -> Result<Lab> {
+        let text = fs::read_to_string(run.join("state.json"))
+            .with_context(|| format!("no lab running in {} (lab up?)", run.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)?;
+        let state = State::from_json(&v)?;
+        Ok(Lab {
+            run: run.to_path_buf(),
+            name: "cli".to_string(),
+            owned: false,
+            tied: false,
+            state: Mutex::new(state),
+            nodes: NodeId::ALL.map(|_| NodeRt {
+                child: Mutex::new(None),
+                chan: Mutex::new(None),
+            }),
+            boot_timeout: LabOptions::default().boot_timeout,
+        })
+    }
+
+    /// Create a run directory, render the guests' files and start both guests in `mode`
+    /// on `disks` (overlays are created over them unless the mode is `bootstrap`).
+    fn boot(
+        a: &Artifacts,
+        opts: &LabOptions,
+        disks: [PathBuf; 2],
+        mode: &str,
+        product: Option<&Path>,
+    ) -> Result<Lab> {
+        let c = cache::cache_dir()?;
+        let run = match &opts.run_dir {
+            Some(r) => r.clone(),
+            None => c.join("runs").join(format!(
+                "{}-{}",
+                std::process::id(),
+                RUN_COUNTER.fetch_add(1, Ordering::SeqCst)
+            )),
+        };
+        let _ = fs::remove_dir_all(&run);
+        fs::create_dir_all(&run)?;
+        let run = run.canonicalize()?;
+        let rs = run.display().to_string();
+        if rs.contains([' ', ',', '\t', '\n']) || rs.len() > 80 {
+            bail!("run directory {rs} must be short and free of spaces and commas");
+        }
+        guest::render(
+            &run.join("guest"),
+            &a.kernel,
+            &a.keys,
+            product,
+            &guest::GuestSettings {
+                transition_cmd: opts.transition_cmd.clone(),
+            },
+        )?;
+        let disks = if mode == "bootstrap" {
+            disks
+        } else {
+            let mut out = Vec::new();
+            for (i, base) in disks.iter().enumerate() {
+                let ov = run.join(format!("{}.qcow2", NodeId::ALL[i].name()));
+                run_checked(
+                    Command::new("qemu-img")
+                        .args(["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b"])
+                        .arg(base)
+                        .arg(&ov),
+                )?;
+                out.push(ov);
+            }
+            [out[0].clone(), out[1].clone()]
+        };
+        let state = State {
+            kernel: a.kernel.vmlinuz.clone(),
+            initrd: a.initrd.clone(),
+            kmods: a.kernel.modules.clone(),
+            ports: free_udp_ports()?,
+            disks,
+            pids: [0, 0],
+            mem_mib: opts.mem_mib,
+        };
+        let name = opts.name.clone().unwrap_or_else(|| {
+            std::thread::current()
+                .name()
+                .unwrap_or("lab")
+                .replace("::", "-")
+        });
+        let lab = Lab {
+            run,
+            name,
+            owned: true,
+            tied: !opts.detached,
+            state: Mutex::new(state),
+            nodes: NodeId::ALL.map(|_| NodeRt {
+                child: Mutex::new(None),
+                chan: Mutex::new(None),
+            }),
+            boot_timeout: opts.boot_timeout,
+        };
+        for n in NodeId::ALL {
+            lab.spawn(n, mode)?;
+        }
+        for n in NodeId::ALL {
+            let out = lab.exec_timeout(n, "true", lab.boot_timeout)?;
+            if !out.success() {
+                bail!("{n}: the command channel answers but `true` failed: {out:?}");
+            }
+        }
+        if opts.detached {
+            // from here on the pair belongs to the run directory, not to this process
+            lab.save_state()?;
+        }
+        Ok(lab)
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn save_state(&self) -> Result<()> {
+        let v = self.lock_state().to_json();
+        let tmp = self.run.join("state.json.tmp");
+        fs::write(&tmp, format!("{v:#}\n"))?;
+        fs::rename(&tmp, self.run.join("state.json"))?;
+        Ok(())
+    }
+
+    fn spec(&self, n: NodeId, mode: &str) -> QemuSpec {
+        let st = self.lock_state();
+        let i = n.index();
+        let p = st.ports;
+        // be1 public = p0, be2 public = p1, be1 cluster = p2, be2 cluster = p3
+        let (pub_local, pub_peer, clu_local, clu_peer) = match n {
+            NodeId::Be1 => (p[0], p[1], p[2], p[3]),
+            NodeId::Be2 => (p[1], p[0], p[3], p[2]),
+        };
+        let guest = self.run.join("guest");
+        QemuSpec {
+            name: n.name().to_string(),
+            kernel: st.kernel.clone(),
+            initrd: st.initrd.clone(),
+            append: format!(
+                "console=ttyS0 quiet panic=-1 mitigations=off lab.node={} lab.mode={} lab.dir={} lab.stage2={}",
+                n.name(),
+                mode,
+                guest.display(),
+                guest.join("stage2.sh").display()
+            ),
+            disk: st.disks[i].clone(),
+            console_log: self.run.join(format!("{}.console.log", n.name())),
+            ctl_sock: self.run.join(format!("{}.ctl", n.name())),
+            qmp_sock: self.run.join(format!("{}.qmp", n.name())),
+            mem_mib: st.mem_mib,
+            nics: vec![
+                ("pub".to_string(), n.mac(0), pub_local, pub_peer),
+                ("clu".to_string(), n.mac(1), clu_local, clu_peer),
+            ],
+        }
+    }
+
+    fn spawn(&self, n: NodeId, mode: &str) -> Result<()> {
+        let spec = self.spec(n, mode);
+        let child = spec.spawn(self.tied)?;
+        let pid = i32::try_from(child.id()).context("pid out of range")?;
+        self.lock_state().pids[n.index()] = pid;
+        *self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(child);
+        *self.chan(n) = None;
+        if !self.tied {
+            self.save_state()?;
+        }
+        Ok(())
+    }
+
+    fn chan(&self, n: NodeId) -> MutexGuard<'_, Option<Channel>> {
+        self.nodes[n.index()]
+            .chan
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The run directory (consoles, sockets, overlays, state.json).
+    pub fn run_dir(&self) -> &Path {
+        &self.run
+    }
+
+    /// Is the node's qemu running?
+    pub fn is_running(&self, n: NodeId) -> bool {
+        if let Some(c) = self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            return matches!(c.try_wait(), Ok(None));
+        }
+        let pid = self.lock_state().pids[n.index()];
+        qemu::pid_alive(pid, &self.run.display().to_string())
+    }
+
+    /// Run `cmd` (a bash script) in the node with a 120 s timeout.
+    pub fn exec(&self, n: NodeId, cmd: &str) -> Result<Output> {
+        self.exec_timeout(n, cmd, Duration::from_secs(120))
+    }
+
+    /// Run `cmd` (a bash script) in the node; the guest kills it after `timeout`. One
+    /// command at a time per node.
+    pub fn exec_timeout(&self, n: NodeId, cmd: &str, timeout: Duration) -> Result<Output> {
+        let mut guard = self.chan(n);
+        if !self.is_running(n) {
+            *guard = None;
+            bail!("{n} is not running");
+        }
+        if guard.is_none() {
+            let sock = self.run.join(format!("{}.ctl", n.name()));
+            *guard = Some(Channel::connect(&sock, Duration::from_secs(10))?);
+        }
+        let Some(ch) = guard.as_mut() else {
+            bail!("{n}: no command channel");
+        };
+        match ch.exec(cmd, timeout) {
+            Ok(o) => Ok(o),
+            Err(e) => {
+                *guard = None; // resynchronise on a fresh connection next time
+                Err(e.context(format!("{n}: exec")))
+            }
+        }
+    }
+
+    /// Run a command given as an argument vector (each argument shell-quoted).
+    pub fn exec_argv(&self, n: NodeId, argv: &[&str]) -> Result<Output> {
+        let cmd: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
+        self.exec(n, &cmd.join(" "))
+    }
+
+    /// DRBD, cluster state, VIP, mount and services as the node sees them.
+    pub fn status(&self, n: NodeId) -> Result<NodeStatus> {
+        let out = self.exec_timeout(n, STATUS_PROBE, Duration::from_secs(30))?;
+        Ok(NodeStatus::parse(&out.stdout))
+    }
+
+    fn start_keepalived(&self, n: NodeId) -> Result<()> {
+        let out = self.exec(
+            n,
+            "rm -f /opt/opscode/sv/keepalived/down && sv -w 30 start /opt/opscode/service/keepalived",
+        )?;
+        if !out.success() {
+            bail!("{n}: starting keepalived failed: {out:?}");
+        }
+        Ok(())
+    }
+
+    /// Power cut: SIGKILL the node's qemu.
+    pub fn crash(&self, n: NodeId) -> Result<()> {
+        *self.chan(n) = None;
+        let pid = self.lock_state().pids[n.index()];
+        let mut child = self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = child.as_mut() {
+            qemu::kill_group(pid);
+            let _ = c.kill();
+            let _ = c.wait();
+            *child = None;
+        } else if qemu::pid_alive(pid, &self.run.display().to_string()) {
+            qemu::kill_group(pid);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            wait_until(deadline, &format!("{n}'s qemu to die"), || {
+                Ok((!qemu::pid_alive(pid, &self.run.display().to_string())).then_some(()))
+            })?;
+        }
+        self.lock_state().pids[n.index()] = 0;
+        if !self.owned || !self.tied {
+            self.save_state()?;
+        }
+        Ok(())
+    }
+
+    /// Boot the node again on its own disk (keepalived starts at boot, like a real node).
+    /// Returns when its command channel answers.
+    pub fn start(&self, n: NodeId) -> Result<()> {
+        if self.is_running(n) {
+            bail!("{n} is already running");
+        }
+        self.spawn(n, "boot")?;
+        if !self.tied {
+            self.save_state()?;
+        }
+        let out = self.exec_timeout(n, "true", self.boot_timeout)?;
+        if !out.success() {
+            bail!("{n}: booted but `true` failed");
+        }
+        Ok(())
+    }
+
+    /// Graceful shutdown: stop keepalived through runit (the transition script demotes),
+    /// take DRBD down, sync, power off; wait for qemu to exit.
+    pub fn shutdown(&self, n: NodeId) -> Result<()> {
+        if !self.is_running(n) {
+            return Ok(());
+        }
+        let _ = self.exec_timeout(
+            n,
+            "sv -w 30 stop /opt/opscode/service/keepalived; \
+             for i in $(seq 60); do [ \"$(cat /var/opt/opscode/keepalived/current_cluster_status 2>/dev/null)\" != master ] && break; sleep 0.5; done; \
+             sv -w 30 force-stop /opt/opscode/service/redis_lb /opt/opscode/service/postgresql; \
+             umount /var/opt/opscode/drbd/data 2>/dev/null; drbdadm down pc0; sync",
+            Duration::from_secs(120),
+        )?;
+        self.poweroff(n)
+    }
+
+    /// `poweroff -f` in the guest, then wait for its qemu to exit.
+    fn poweroff(&self, n: NodeId) -> Result<()> {
+        let _ = self.exec_timeout(
+            n,
+            "sync; (sleep 0.3; busybox poweroff -f) >/dev/null 2>&1 &",
+            Duration::from_secs(20),
+        )?;
+        *self.chan(n) = None;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        wait_until(deadline, &format!("{n} to power off"), || {
+            Ok((!self.is_running(n)).then_some(()))
+        })?;
+        if let Some(mut c) = self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = c.wait();
+        }
+        self.lock_state().pids[n.index()] = 0;
+        if !self.tied {
+            self.save_state()?;
+        }
+        Ok(())
+    }
+
+    /// Unplug one of the node's links (QMP set_link): a network partition on that link.
+    pub fn cut_link(&self, n: NodeId, link: Link) -> Result<()> {
+        self.set_link(n, link, false)
+    }
+
+    /// Plug the link back in.
+    pub fn heal_link(&self, n: NodeId, link: Link) -> Result<()> {
+        self.set_link(n, link, true)
+    }
+
+    fn set_link(&self, n: NodeId, link: Link, up: bool) -> Result<()> {
+        let sock = self.run.join(format!("{}.qmp", n.name()));
+        qemu::qmp(
+            &sock,
+            "set_link",
+            serde_json::json!({"name": link.netdev(), "up": up}),
+        )
+        .with_context(|| format!("{n}: set_link {} {up}", link.netdev()))?;
+        Ok(())
+    }
+
+    /// Stop both guests and remove the run directory.
+    pub fn down(self) -> Result<()> {
+        self.kill_all();
+        let _ = fs::remove_dir_all(&self.run);
+        Ok(())
+    }
+
+    fn kill_all(&self) {
+        for n in NodeId::ALL {
+            *self.chan(n) = None;
+            let pid = self.lock_state().pids[n.index()];
+            let mut child = self.nodes[n.index()]
+                .child
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = child.as_mut() {
+                qemu::kill_group(pid);
+                let _ = c.kill();
+                let _ = c.wait();
+            } else if qemu::pid_alive(pid, &self.run.display().to_string()) {
+                qemu::kill_group(pid);
+            }
+            *child = None;
+        }
+    }
+
+    /// Save consoles, keepalived logs, cluster.log, dmesg and a state dump of both nodes
+    /// under `target/lab-logs/<name>/`.
+    pub fn collect_logs(&self) -> Result<PathBuf> {
+        let dir = target_dir().join("lab-logs").join(&self.name);
+        fs::create_dir_all(&dir)?;
+        for n in NodeId::ALL {
+            let nm = n.name();
+            for (src, dst) in [
+                (format!("{nm}.console.log"), format!("{nm}-console.log")),
+                (
+                    format!("{nm}.console.qemu-stderr.log"),
+                    format!("{nm}-qemu-stderr.log"),
+                ),
+            ] {
+                let _ = fs::copy(self.run.join(src), dir.join(dst));
+            }
+            if !self.is_running(n) {
+                let _ = fs::write(dir.join(format!("{nm}-NOT-RUNNING")), b"");
+                continue;
+            }
+            let t = Duration::from_secs(15);
+            let items: [(&str, &str); 6] = [
+                ("dmesg.txt", "dmesg"),
+                (
+                    "keepalived-current.log",
+                    "cat /var/log/opscode/keepalived/current",
+                ),
+                (
+                    "cluster.log",
+                    "cat /var/log/opscode/keepalived/cluster.log",
+                ),
+                ("split-brain.log", "cat /var/opt/opscode/drbd/split-brain.log"),
+                (
+                    "state.txt",
+                    "cat /proc/drbd; ip addr; sv status /opt/opscode/service/*; cat /var/opt/opscode/keepalived/*_cluster_status; cat /proc/mounts; ps axf",
+                ),
+                ("keepalived-logs.tar.b64", "tar -C /var/log/opscode -cz keepalived | base64"),
+            ];
+            for (file, cmd) in items {
+                let text = match self.exec_timeout(n, cmd, t) {
+                    Ok(o) => format!("{}{}", o.stdout, o.stderr),
+                    Err(e) => format!("(could not collect: {e:#})\n"),
+                };
+                let _ = fs::write(dir.join(format!("{nm}-{file}")), text);
+            }
+        }
+        Ok(dir)
+    }
+
+    /// The DRBD bootstrap on blank disks (both guests booted in `bootstrap` mode).
+    fn bootstrap_disks(&self, verbose: bool, t0: Instant) -> Result<()> {
+        let must = |n: NodeId, cmd: &str, secs: u64| -> Result<Output> {
+            let o = self.exec_timeout(n, cmd, Duration::from_secs(secs))?;
+            if !o.success() {
+                bail!("{n}: `{cmd}` failed ({}): {}{}", o.code, o.stdout, o.stderr);
+            }
+            Ok(o)
+        };
+        for n in NodeId::ALL {
+            must(n, "drbdadm -- --force create-md pc0 && drbdadm up pc0", 120)?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(120);
+        for n in NodeId::ALL {
+            wait_until(deadline, &format!("{n}: DRBD connected"), || {
+                Ok(self.status(n)?.cstate.eq("Connected").then_some(()))
+            })?;
+        }
+        progress(
+            verbose,
+            t0,
+            "bootstrap: DRBD connected, skipping the initial sync",
+        );
+        must(
+            NodeId::Be1,
+            "drbdadm -- --clear-bitmap new-current-uuid pc0",
+            60,
+        )?;
+        for n in NodeId::ALL {
+            wait_until(deadline, &format!("{n}: DRBD UpToDate"), || {
+                Ok(self.status(n)?.drbd_in_sync().then_some(()))
+            })?;
+        }
+        progress(verbose, t0, "bootstrap: mkfs, initdb");
+        must(
+            NodeId::Be1,
+            "drbdadm primary pc0 && bash \"$(sed -n 's/.*lab\\.dir=\\([^ ]*\\).*/\\1/p' /proc/cmdline)/bootstrap-primary.sh\"",
+            600,
+        )?;
+        for n in NodeId::ALL {
+            wait_until(
+                deadline,
+                &format!("{n}: Secondary/Secondary in sync"),
+                || {
+                    let s = self.status(n)?;
+                    Ok((s.drbd_in_sync() && s.role == "Secondary/Secondary").then_some(()))
+                },
+            )?;
+        }
+        for n in NodeId::ALL {
+            must(n, "drbdadm down pc0 && sync", 60)?;
+        }
+        for n in NodeId::ALL {
+            self.poweroff(n)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !self.owned || !self.tied {
+            return; // the CLI's pair lives on until `lab down`
+        }
+        if std::thread::panicking() {
+            match self.collect_logs() {
+                Ok(d) => eprintln!("lab: logs saved in {}", d.display()),
+                Err(e) => eprintln!("lab: could not save logs: {e:#}"),
+            }
+        }
+        self.kill_all();
+        if std::env::var_os("LAB_KEEP_RUN").is_none() {
+            let _ = fs::remove_dir_all(&self.run);
+        }
+    }
+}
+
+/// Quote one argument for bash.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@%+".contains(&b))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn warn_if_stale(bin: &Path) {
+    let Ok(bin_m) = fs::metadata(bin).and_then(|m| m.modified()) else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
+    let Some(root) = root else { return };
+    let mut newest = None;
+    let mut stack = vec![root.join("src")];
+    stack.push(root.join("Cargo.toml"));
+    while let Some(p) = stack.pop() {
+        let Ok(m) = fs::metadata(&p) else { continue };
+        if m.is_dir() {
+            if let Ok(rd) = fs::read_dir(&p) {
+                stack.extend(rd.flatten().map(|e| e.path()));
+            }
+        } else if let Ok(t) = m.modified() {
+            if newest.is_none_or(|n| t > n) {
+                newest = Some(t);
+            }
+        }
+    }
+    if newest.is_some_and(|n| n > bin_m) {
+        eprintln!(
+            "lab: warning: {} is older than the sources; rebuild with `cargo build --release -p private-chef-ctl`",
+            bin.display()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parse() {
+        let s = NodeStatus::parse(
+            "role=Primary/Secondary\ncstate=Connected\ndstate=UpToDate/UpToDate\nrequested=master\ncurrent=master\nvip=1\nmounted=1\nkeepalived=run\npostgresql=run\nredis_lb=run\npg_ready=1\n",
+        );
+        assert!(s.healthy_master());
+        assert!(!s.healthy_backup());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("abc"), "abc");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -1,0 +1,133 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_private_chef_ctl_global_optspecs
+    string join \n config= v/verbose h/help V/version
+end
+
+function __fish_private_chef_ctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_private_chef_ctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_private_chef_ctl_using_subcommand
+    set -l cmd (__fish_private_chef_ctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -s V -l version -d 'Print version'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "ha-status" -d 'Show the status of high availability services (the original\'s checks, lines and exit codes)'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "drbd-status" -d 'Show the DRBD devices from /proc/drbd (or a file) as a table or JSON'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "show-config" -d 'Show the effective topology and paths read from private-chef.rb'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "status" -d 'Show the status of all enabled services, or of one'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "start" -d 'Start services if they are down, restart them if they stop'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "stop" -d 'Stop services, and do not restart them'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "restart" -d 'Stop services if they are running, then start them again'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "once" -d 'Start services if they are down; do not restart them if they stop'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "hup" -d 'Send services a HUP'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "term" -d 'Send services a TERM'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "int" -d 'Send services an INT'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "kill" -d 'Send services a KILL'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "usr1" -d 'Send services a USR1'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "usr2" -d 'Send services a USR2'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "graceful-kill" -d 'Stop services, then SIGKILL whatever is left of their process groups'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "service-list" -d 'List all the services (enabled services end with a *)'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "tail" -d 'Watch the service logs of all enabled services, or of one'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh or fish) to stdout'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "gen-docs" -d 'Write man pages and completion scripts generated from the command definitions'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l interval -d 'Seconds between redraws in --watch mode' -r
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l json -d 'Print one JSON document instead of the classic lines'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l watch -d 'Redraw in place every --interval seconds until Ctrl-C; shows a resync progress bar while DRBD syncs. Exits with the last report\'s code'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-status" -l file -d 'Read this file instead of /proc/drbd; `-` reads standard input' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-status" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-status" -l json -d 'Print the stable JSON document (version, api, proto, build, devices) instead of a table'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-status" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-status" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand show-config" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand show-config" -l json -d 'Print one JSON object (source, topology, servers, backend_vip, vrrp_interface, api_fqdn, keepalived_enabled, drbd_enabled, drbd, paths, skipped) instead of tables'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand show-config" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand show-config" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand status" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand status" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand status" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand start" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand start" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand start" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand stop" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand stop" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand restart" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand restart" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand once" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand once" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand once" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand hup" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand hup" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand hup" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand term" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand term" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand term" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand int" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand int" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand int" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand kill" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand kill" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand kill" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr1" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr1" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr1" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr2" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr2" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand usr2" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand graceful-kill" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand graceful-kill" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand graceful-kill" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand service-list" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand service-list" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand service-list" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand tail" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand tail" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand tail" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand gen-docs" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand gen-docs" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand gen-docs" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "ha-status" -d 'Show the status of high availability services (the original\'s checks, lines and exit codes)'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "drbd-status" -d 'Show the DRBD devices from /proc/drbd (or a file) as a table or JSON'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "show-config" -d 'Show the effective topology and paths read from private-chef.rb'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "status" -d 'Show the status of all enabled services, or of one'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "start" -d 'Start services if they are down, restart them if they stop'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "stop" -d 'Stop services, and do not restart them'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "restart" -d 'Stop services if they are running, then start them again'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "once" -d 'Start services if they are down; do not restart them if they stop'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "hup" -d 'Send services a HUP'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "term" -d 'Send services a TERM'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "int" -d 'Send services an INT'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "kill" -d 'Send services a KILL'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "usr1" -d 'Send services a USR1'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "usr2" -d 'Send services a USR2'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "graceful-kill" -d 'Stop services, then SIGKILL whatever is left of their process groups'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "service-list" -d 'List all the services (enabled services end with a *)'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "tail" -d 'Watch the service logs of all enabled services, or of one'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "completions" -d 'Print a shell completion script (bash, zsh or fish) to stdout'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "gen-docs" -d 'Write man pages and completion scripts generated from the command definitions'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand help; and not __fish_seen_subcommand_from ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

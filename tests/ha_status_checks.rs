@@ -1,0 +1,365 @@
+//! The ha-status checks as pure functions over snapshots: healthy master, healthy
+//! backup, and each failure code 1–8, with exact lines and exit codes.
+
+use std::path::PathBuf;
+
+use private_chef_ctl::drbd::proc::parse;
+use private_chef_ctl::ha_status::{
+    report_json, run_checks, Known, Reachability, ServiceFact, Snapshot, VipSpec,
+};
+
+const MASTER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
+const BACKUP_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:1024 dw:1024 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
+const LOST_PEER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n    ns:0 nr:0 dw:4096 dr:0 al:1 bm:1 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:4096\n";
+
+fn svc(name: &str, ha: bool, up: bool) -> ServiceFact {
+    ServiceFact {
+        name: name.into(),
+        ha,
+        up: Known::Known(up),
+    }
+}
+
+fn master() -> Snapshot {
+    Snapshot {
+        config_error: None,
+        keepalived_enabled: true,
+        drbd_enabled: true,
+        drbd_disk: PathBuf::from("/dev/opscode/drbd"),
+        drbd_disk_exists: Known::Known(true),
+        drbd_device: PathBuf::from("/dev/drbd0"),
+        drbd_device_exists: Known::Known(true),
+        requested_status: Known::Known("master".into()),
+        current_status: Known::Known("master".into()),
+        transition_failure: None,
+        vip: Some(VipSpec {
+            address: "198.51.100.10".parse().unwrap(),
+            prefix: Some(24),
+            device: "eth0".into(),
+        }),
+        vip_present: Known::Known(true),
+        vrrp_interface: Some("eth0".into()),
+        vrrp_interface_exists: Known::Known(true),
+        drbd_minor: 0,
+        proc_drbd_path: PathBuf::from("/proc/drbd"),
+        drbd: Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap()),
+        data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
+        data_dir_mounted: Known::Known(true),
+        primary: Reachability {
+            address: Some("192.0.2.11".parse().unwrap()),
+            reachable: Known::Known(true),
+        },
+        secondary: Reachability {
+            address: Some("192.0.2.12".parse().unwrap()),
+            reachable: Known::Known(true),
+        },
+        // deliberately unsorted: the checks sort by name
+        services: Known::Known(vec![
+            svc("redis_lb", true, true),
+            svc("keepalived", false, true),
+            svc("postgresql", true, true),
+        ]),
+    }
+}
+
+fn backup() -> Snapshot {
+    let mut s = master();
+    s.requested_status = Known::Known("backup".into());
+    s.current_status = Known::Known("backup".into());
+    s.vip_present = Known::Known(false);
+    s.drbd = Known::Known(parse(BACKUP_DRBD.as_bytes()).unwrap());
+    s.data_dir_mounted = Known::Known(false);
+    s.services = Known::Known(vec![
+        svc("redis_lb", true, false),
+        svc("keepalived", false, true),
+        svc("postgresql", true, false),
+    ]);
+    s
+}
+
+const MASTER_TEXT: &str = "\
+[OK] keepalived HA services enabled.
+[OK] DRBD disk replication enabled.
+[OK] DRBD partition /dev/opscode/drbd found.
+[OK] DRBD device /dev/drbd0 found.
+[OK] cluster status = master
+[OK] found VIP IP address and I am master
+[OK] found VRRP communications interface eth0
+[OK] my DRBD status is Connected/Primary/UpToDate and I am master
+[OK] my DRBD partition is mounted and I am master
+[OK] DRBD primary IP address pings
+[OK] DRBD secondary IP address pings
+[OK] keepalived is running.
+[OK] postgresql is running correctly, and I am master.
+[OK] redis_lb is running correctly, and I am master.
+
+[OK] all checks passed.
+
+";
+
+const BACKUP_TEXT: &str = "\
+[OK] keepalived HA services enabled.
+[OK] DRBD disk replication enabled.
+[OK] DRBD partition /dev/opscode/drbd found.
+[OK] DRBD device /dev/drbd0 found.
+[OK] cluster status = backup
+[OK] did not find VIP IP address and I am not master
+[OK] found VRRP communications interface eth0
+[OK] my DRBD status is Connected/Secondary/UpToDate and I am not master
+[OK] my DRBD partition is not mounted and I am not master
+[OK] DRBD primary IP address pings
+[OK] DRBD secondary IP address pings
+[OK] keepalived is running.
+[OK] postgresql is not running, and I am not master.
+[OK] redis_lb is not running, and I am not master.
+
+[OK] all checks passed.
+
+";
+
+fn lines_of(s: &Snapshot) -> (String, i32) {
+    let r = run_checks(s);
+    (r.text(), r.exit_code)
+}
+
+fn assert_line(s: &Snapshot, line: &str, code: i32) {
+    let (text, c) = lines_of(s);
+    assert!(
+        text.lines().any(|l| l == line),
+        "missing line {line:?} in:\n{text}"
+    );
+    assert_eq!(c, code, "exit code for:\n{text}");
+}
+
+#[test]
+fn healthy_master() {
+    assert_eq!(lines_of(&master()), (MASTER_TEXT.to_string(), 0));
+}
+
+#[test]
+fn healthy_backup() {
+    assert_eq!(lines_of(&backup()), (BACKUP_TEXT.to_string(), 0));
+}
+
+#[test]
+fn code1_topology_unreadable_stops_at_once() {
+    let mut s = master();
+    s.config_error =
+        Some("cannot read /etc/opscode/private-chef.rb: No such file or directory".into());
+    let (text, code) = lines_of(&s);
+    assert_eq!(text, "[ERROR] cannot check HA status without the topology: cannot read /etc/opscode/private-chef.rb: No such file or directory\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn code1_keepalived_disabled() {
+    let mut s = master();
+    s.keepalived_enabled = false;
+    let (text, code) = lines_of(&s);
+    assert_eq!(text, "[ERROR] keepalived HA services not enabled, please configure keepalived according to documentation.\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn code1_drbd_disabled() {
+    let mut s = master();
+    s.drbd_enabled = false;
+    let (text, code) = lines_of(&s);
+    assert_eq!(text, "[OK] keepalived HA services enabled.\n[ERROR] DRBD disk replication services not enabled, please configure DRBD according to documentation.\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn code1_disk_and_device_missing() {
+    let mut s = master();
+    s.drbd_disk_exists = Known::Known(false);
+    let (text, code) = lines_of(&s);
+    assert!(
+        text.ends_with("[ERROR] DRBD partition /dev/opscode/drbd not found, please FIXME.\n"),
+        "{text}"
+    );
+    assert_eq!(code, 1);
+    let mut s = master();
+    s.drbd_device_exists = Known::Known(false);
+    let (text, code) = lines_of(&s);
+    assert!(text.ends_with("[OK] DRBD partition /dev/opscode/drbd found.\n[ERROR] DRBD device /dev/drbd0 not found, please FIXME.\n"), "{text}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn code2_inconsistent_cluster_status() {
+    let mut s = master();
+    s.requested_status = Known::Known("backup".into());
+    assert_line(
+        &s,
+        "[WARN] inconsistent cluster status, requested: backup, current: master, failover running?",
+        2,
+    );
+    assert!(lines_of(&s)
+        .0
+        .ends_with("\n[ERROR] ERRORS WERE DETECTED.\n\n"));
+}
+
+#[test]
+fn code2_missing_state_file_is_an_error_line_not_a_crash() {
+    let mut s = backup();
+    s.current_status = Known::Unknown(
+        "/var/opt/opscode/keepalived/current_cluster_status: No such file or directory".into(),
+    );
+    assert_line(&s, "[ERROR] cannot read cluster status: /var/opt/opscode/keepalived/current_cluster_status: No such file or directory", 2);
+}
+
+#[test]
+fn code2_failed_transition_reason_is_shown() {
+    let mut s = master();
+    s.requested_status = Known::Known("master".into());
+    s.current_status = Known::Known("backup".into());
+    s.transition_failure = Some("mount /dev/drbd0 on /var/opt/opscode/drbd/data failed".into());
+    let (text, code) = lines_of(&s);
+    assert!(text.contains("[WARN] inconsistent cluster status, requested: master, current: backup, failover running? (last transition failed: mount /dev/drbd0 on /var/opt/opscode/drbd/data failed)"), "{text}");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn code3_vip() {
+    let mut s = backup();
+    s.vip_present = Known::Known(true);
+    assert_line(&s, "[ERROR] found VRRP address and I am not master", 3);
+    let mut s = master();
+    s.vip_present = Known::Known(false);
+    assert_line(&s, "[ERROR] did not find VIP IP address and I am master", 3);
+}
+
+#[test]
+fn code4_drbd_state() {
+    let mut s = master();
+    s.drbd = Known::Known(parse(LOST_PEER_DRBD.as_bytes()).unwrap());
+    assert_line(&s, "[ERROR] my DRBD status is:  0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----", 4);
+    let mut s = backup();
+    s.drbd = Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap());
+    // no colon on the non-master line: the original's quirk
+    assert_line(&s, "[ERROR] my DRBD status is  0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----", 4);
+}
+
+#[test]
+fn code4_unreadable_proc_drbd_is_unknown() {
+    let mut s = master();
+    s.drbd = Known::Unknown("cannot read /proc/drbd: No such file or directory".into());
+    let r = run_checks(&s);
+    let c = r.checks.iter().find(|c| c.id == "drbd_state").unwrap();
+    assert_eq!(
+        c.line(),
+        "[UNKNOWN] cannot read DRBD status: cannot read /proc/drbd: No such file or directory"
+    );
+    assert_eq!(r.exit_code, 4);
+}
+
+#[test]
+fn code5_mount() {
+    let mut s = master();
+    s.data_dir_mounted = Known::Known(false);
+    assert_line(
+        &s,
+        "[ERROR] my DRBD partition is not mounted and I am master",
+        5,
+    );
+    let mut s = backup();
+    s.data_dir_mounted = Known::Known(true);
+    assert_line(
+        &s,
+        "[ERROR] my DRBD partition is mounted and I am not master",
+        5,
+    );
+}
+
+#[test]
+fn code6_replication_link() {
+    let mut s = master();
+    s.secondary.reachable = Known::Known(false);
+    assert_line(&s, "[ERROR] DRBD secondary IP address does not ping", 6);
+    assert_line(&s, "[OK] DRBD primary IP address pings", 6);
+}
+
+#[test]
+fn code7_services() {
+    let mut s = master();
+    s.services = Known::Known(vec![
+        svc("postgresql", true, false),
+        svc("keepalived", false, true),
+    ]);
+    // the trailing space is the original's
+    assert_line(
+        &s,
+        "[ERROR] postgresql is not running correctly, and I am master. ",
+        7,
+    );
+    let mut s = backup();
+    s.services = Known::Known(vec![
+        svc("redis_lb", true, true),
+        svc("keepalived", false, false),
+    ]);
+    assert_line(&s, "[ERROR] redis_lb is running, and I am not master.", 7);
+    assert_line(&s, "[ERROR] keepalived is not running.", 7);
+    let mut s = master();
+    s.services = Known::Known(vec![ServiceFact {
+        name: "postgresql".into(),
+        ha: true,
+        up: Known::Unknown(
+            "/opt/opscode/service/postgresql/supervise/status: Permission denied".into(),
+        ),
+    }]);
+    assert_line(&s, "[UNKNOWN] postgresql state is unknown: /opt/opscode/service/postgresql/supervise/status: Permission denied", 7);
+}
+
+#[test]
+fn code8_vrrp_interface() {
+    let mut s = master();
+    s.vrrp_interface_exists = Known::Known(false);
+    assert_line(
+        &s,
+        "[ERROR] VRRP communications interface eth0 not found.",
+        8,
+    );
+}
+
+#[test]
+fn first_failing_check_gives_the_code() {
+    // VIP (3) fails before services (7): the original would have said 7.
+    let mut s = master();
+    s.vip_present = Known::Known(false);
+    s.services = Known::Known(vec![svc("postgresql", true, false)]);
+    let (_, code) = lines_of(&s);
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn json_document() {
+    let s = backup();
+    let r = run_checks(&s);
+    let j = report_json(&s, &r);
+    assert_eq!(j["ok"], true);
+    assert_eq!(j["exit_code"], 0);
+    assert_eq!(j["cluster_status"]["requested"], "backup");
+    assert_eq!(j["cluster_status"]["current"], "backup");
+    assert_eq!(j["checks"][0]["id"], "keepalived_enabled");
+    assert_eq!(j["checks"][0]["status"], "ok");
+    assert_eq!(j["checks"][0]["code"], 0);
+    assert_eq!(j["checks"][0]["message"], "keepalived HA services enabled.");
+    assert_eq!(j["drbd"]["devices"][0]["role"], "Secondary");
+    let mut s = master();
+    s.current_status = Known::Unknown("missing".into());
+    s.drbd = Known::Unknown("x".into());
+    let r = run_checks(&s);
+    let j = report_json(&s, &r);
+    assert_eq!(j["ok"], false);
+    assert_eq!(j["exit_code"], 2);
+    assert!(j["cluster_status"]["current"].is_null());
+    assert!(j["drbd"].is_null());
+    let states: Vec<_> = j["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .collect();
+    assert!(states.contains(&"unknown".to_string()));
+}

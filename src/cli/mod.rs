@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod cluster_transition;
 pub mod docs;
 pub mod drbd_status;
 pub mod ha_status;
+pub mod recover;
 pub mod service;
 pub mod show_config;
 
@@ -77,6 +79,12 @@ pub enum Commands {
     ServiceList(service::ServiceListArgs),
     /// Watch the service logs of all enabled services, or of one.
     Tail(service::ServiceArgs),
+    /// keepalived's notify entry point: move this node to master, backup, fault or stop.
+    ClusterTransition(cluster_transition::Args),
+    /// Set this server to HA master state, ignoring VRRP (after checking preconditions).
+    MasterRecover(recover::Args),
+    /// Set this server to HA backup state, ignoring VRRP.
+    BackupRecover(recover::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -108,6 +116,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::GracefulKill(a) => service::run(Verb::GracefulKill, a, &ctx),
         Commands::ServiceList(a) => service::run_service_list(a, &ctx),
         Commands::Tail(a) => service::run_tail(a, &ctx),
+        Commands::ClusterTransition(a) => cluster_transition::run(a, &ctx),
+        Commands::MasterRecover(a) => recover::run(recover::Target::Master, a, &ctx),
+        Commands::BackupRecover(a) => recover::run(recover::Target::Backup, a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

@@ -1,0 +1,11 @@
+//! `private-chef-ctl cluster-transition`: keepalived's notify entry point.
+use anyhow::{bail, Result};
+
+use super::Ctx;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: &Args, _ctx: &Ctx) -> Result<i32> {
+    bail!("cluster-transition is not built yet")
+}

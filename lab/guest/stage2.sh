@@ -55,7 +55,7 @@ for p in /sys/class/virtio-ports/*; do
     fi
 done
 
-mkdir -p /run/sshd /run/postgresql /var/log/opscode/keepalived
+mkdir -p /run/lock /run/sshd /run/postgresql /var/log/opscode/keepalived
 chmod 0755 /run/sshd
 chown postgres:postgres /run/postgresql
 /usr/sbin/sshd -f /etc/ssh/lab/sshd_config || say "sshd failed"

@@ -16,6 +16,12 @@ _private__chef__ctl() {
             ",$1")
                 cmd="private__chef__ctl"
                 ;;
+            private__chef__ctl,backup-recover)
+                cmd="private__chef__ctl__subcmd__backup__subcmd__recover"
+                ;;
+            private__chef__ctl,cluster-transition)
+                cmd="private__chef__ctl__subcmd__cluster__subcmd__transition"
+                ;;
             private__chef__ctl,completions)
                 cmd="private__chef__ctl__subcmd__completions"
                 ;;
@@ -42,6 +48,9 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl,kill)
                 cmd="private__chef__ctl__subcmd__kill"
+                ;;
+            private__chef__ctl,master-recover)
+                cmd="private__chef__ctl__subcmd__master__subcmd__recover"
                 ;;
             private__chef__ctl,once)
                 cmd="private__chef__ctl__subcmd__once"
@@ -76,6 +85,12 @@ _private__chef__ctl() {
             private__chef__ctl,usr2)
                 cmd="private__chef__ctl__subcmd__usr2"
                 ;;
+            private__chef__ctl__subcmd__help,backup-recover)
+                cmd="private__chef__ctl__subcmd__help__subcmd__backup__subcmd__recover"
+                ;;
+            private__chef__ctl__subcmd__help,cluster-transition)
+                cmd="private__chef__ctl__subcmd__help__subcmd__cluster__subcmd__transition"
+                ;;
             private__chef__ctl__subcmd__help,completions)
                 cmd="private__chef__ctl__subcmd__help__subcmd__completions"
                 ;;
@@ -102,6 +117,9 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl__subcmd__help,kill)
                 cmd="private__chef__ctl__subcmd__help__subcmd__kill"
+                ;;
+            private__chef__ctl__subcmd__help,master-recover)
+                cmd="private__chef__ctl__subcmd__help__subcmd__master__subcmd__recover"
                 ;;
             private__chef__ctl__subcmd__help,once)
                 cmd="private__chef__ctl__subcmd__help__subcmd__once"
@@ -143,8 +161,44 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__backup__subcmd__recover)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__cluster__subcmd__transition)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -259,8 +313,36 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__backup__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__cluster__subcmd__transition)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -385,6 +467,20 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__kill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__master__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -606,6 +702,24 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__master__subcmd__recover)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__once)
             opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -679,12 +793,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__start)
-            opts="-v -h --config --verbose --help"
+            opts="-v -h --yes --dry-run --force --wait --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -715,12 +833,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__stop)
-            opts="-v -h --config --verbose --help"
+            opts="-v -h --yes --dry-run --force --wait --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

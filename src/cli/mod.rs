@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod cluster_transition;
 pub mod docs;
 pub mod drbd_status;
+pub mod failover;
 pub mod ha_status;
 pub mod recover;
 pub mod service;
@@ -53,10 +54,13 @@ pub enum Commands {
     ShowConfig(show_config::Args),
     /// Show the status of all enabled services, or of one.
     Status(service::ServiceArgs),
-    /// Start services if they are down, restart them if they stop.
-    Start(service::ServiceArgs),
-    /// Stop services, and do not restart them.
-    Stop(service::ServiceArgs),
+    /// Start services if they are down, restart them if they stop. `start keepalived` waits
+    /// until this node settles as master or backup.
+    Start(failover::StartStopArgs),
+    /// Stop services, and do not restart them. `stop keepalived` is the graceful failover:
+    /// it returns when the peer is Primary and holds the VIP (exit 0), is stuck (1) or is
+    /// refused (2).
+    Stop(failover::StartStopArgs),
     /// Stop services if they are running, then start them again.
     Restart(service::ServiceArgs),
     /// Start services if they are down; do not restart them if they stop.
@@ -103,8 +107,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::DrbdStatus(a) => drbd_status::run(a, &ctx),
         Commands::ShowConfig(a) => show_config::run(a, &ctx),
         Commands::Status(a) => service::run(Verb::Status, a, &ctx),
-        Commands::Start(a) => service::run(Verb::Start, a, &ctx),
-        Commands::Stop(a) => service::run(Verb::Stop, a, &ctx),
+        Commands::Start(a) => failover::run(false, a, &ctx),
+        Commands::Stop(a) => failover::run(true, a, &ctx),
         Commands::Restart(a) => service::run(Verb::Restart, a, &ctx),
         Commands::Once(a) => service::run(Verb::Once, a, &ctx),
         Commands::Hup(a) => service::run(Verb::Hup, a, &ctx),

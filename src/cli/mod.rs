@@ -7,8 +7,11 @@ use clap::{Parser, Subcommand};
 
 pub mod cluster_transition;
 pub mod docs;
+pub mod drbd_handler;
 pub mod drbd_status;
 pub mod failover;
+pub mod ha_diagnose;
+pub mod ha_recover;
 pub mod ha_status;
 pub mod recover;
 pub mod service;
@@ -89,6 +92,12 @@ pub enum Commands {
     MasterRecover(recover::Args),
     /// Set this server to HA backup state, ignoring VRRP.
     BackupRecover(recover::Args),
+    /// Name the pair's situation (healthy, scenario 1-5, split brain, …) from both nodes' state.
+    HaDiagnose(ha_diagnose::Args),
+    /// Walk through the recovery of a failure scenario, one confirmed step at a time.
+    HaRecover(ha_recover::Args),
+    /// DRBD handler entry point (drbd.conf `handlers { split-brain "…" }`).
+    DrbdHandler(drbd_handler::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -123,6 +132,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::ClusterTransition(a) => cluster_transition::run(a, &ctx),
         Commands::MasterRecover(a) => recover::run(recover::Target::Master, a, &ctx),
         Commands::BackupRecover(a) => recover::run(recover::Target::Backup, a, &ctx),
+        Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
+        Commands::HaRecover(a) => ha_recover::run(a, &ctx),
+        Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

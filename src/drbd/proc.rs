@@ -157,15 +157,17 @@ fn grouped_i64(i: In<'_>) -> R<'_, i64> {
     let (r, neg) = opt(char('-'))(i)?;
     let (_, _) = digit1(r)?;
     let (rest, g) = take_while1(|c: u8| c.is_ascii_digit() || c == b',')(r)?;
-    let digits: String = g
-        .iter()
-        .filter(|c| c.is_ascii_digit())
-        .map(|c| *c as char)
-        .collect();
-    match digits.parse::<i64>() {
-        Ok(n) => Ok((rest, if neg.is_some() { -n } else { n })),
-        Err(_) => fail(i, "a number that fits 64 bits"),
+    let mut n: i64 = 0;
+    for d in g.iter().filter(|c| c.is_ascii_digit()) {
+        match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(i64::from(d - b'0')))
+        {
+            Some(v) => n = v,
+            None => return fail(i, "a number that fits 64 bits"),
+        }
     }
+    Ok((rest, if neg.is_some() { -n } else { n }))
 }
 
 /// `[0-9]+(.[0-9]+)?` → f64.
@@ -711,6 +713,7 @@ pub fn parse(input: &[u8]) -> Result<ProcDrbd, ParseError> {
         .position(|l| is_minor_line(l.text))
         .unwrap_or(lines.len());
     let mut out = ProcDrbd::default();
+    out.devices.reserve(lines.len() / 2);
 
     // Header: free-form lines before the first minor line.
     for line in lines.iter().take(first_minor) {

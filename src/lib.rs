@@ -4,10 +4,13 @@
 //! `ARCHITECTURE.md`): *knowing* code (parsers, model, checks) is pure and tested on
 //! fixtures; *touching* code (probe, exec, service managers) is thin and tested in the lab.
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod drbd;
 pub mod exec;
 pub mod ha_status;
+pub mod plan;
 pub mod probe;
 pub mod service;
+pub mod transition;

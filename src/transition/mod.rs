@@ -34,6 +34,7 @@
 pub mod files;
 pub mod fuser;
 pub mod real;
+pub mod recover;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

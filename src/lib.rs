@@ -7,9 +7,11 @@
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod diagnose;
 pub mod drbd;
 pub mod exec;
 pub mod ha_status;
+pub mod peer;
 pub mod plan;
 pub mod probe;
 pub mod service;

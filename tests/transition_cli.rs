@@ -1,0 +1,251 @@
+//! cluster-transition through the binary, on any host: argument rejection (exit 2, logged),
+//! the flock held by another process (request recorded, exit 0), the two-process pick-up
+//! of a request, state files, and the cluster.log line format. DRBD is never touched:
+//! the child runs with an empty PATH, so `drbdadm` cannot be found and every transition
+//! that needs it fails (which is what is asserted).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use private_chef_ctl::transition::{LockAttempt, TransitionLock};
+
+struct Node {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Node {
+    fn new() -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sv")).unwrap();
+        std::fs::create_dir_all(d.join("service")).unwrap();
+        std::fs::create_dir_all(d.join("empty-path")).unwrap();
+        std::fs::write(d.join("mounts"), "").unwrap();
+        let config = d.join("private-chef.rb");
+        std::fs::write(
+            &config,
+            format!(
+                r#"topology "ha"
+private_chef_ctl['sv_dir'] = "{d}/sv"
+private_chef_ctl['service_dir'] = "{d}/service"
+private_chef_ctl['keepalived_dir'] = "{d}/ka"
+private_chef_ctl['log_dir'] = "{d}/log"
+private_chef_ctl['proc_mounts'] = "{d}/mounts"
+private_chef_ctl['proc_drbd'] = "{d}/proc_drbd"
+private_chef_ctl['audit_log'] = "{d}/audit/audit.log"
+"#,
+                d = d.display()
+            ),
+        )
+        .unwrap();
+        Node { dir, config }
+    }
+
+    fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"));
+        c.arg("--config")
+            .arg(&self.config)
+            .arg("cluster-transition")
+            .args(args)
+            .env("PATH", self.p("empty-path"));
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.p("log/keepalived/cluster.log")).unwrap_or_default()
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.p("audit/audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+fn read(p: &Path) -> Option<String> {
+    std::fs::read_to_string(p).ok()
+}
+
+/// `date -R` + ": ".
+fn is_log_line(l: &str) -> bool {
+    // ^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}:
+    let b = l.as_bytes();
+    let pat = "Aaa, 00 Aaa 0000 00:00:00 +0000: ";
+    if b.len() < pat.len() {
+        return false;
+    }
+    pat.bytes().zip(b.iter()).all(|(p, &c)| match p {
+        b'A' => c.is_ascii_uppercase(),
+        b'a' => c.is_ascii_lowercase(),
+        b'0' => c.is_ascii_digit(),
+        b'+' => c == b'+' || c == b'-',
+        other => other == c,
+    })
+}
+
+#[test]
+fn log_line_matcher_works() {
+    assert!(is_log_line(
+        "Mon, 27 Jul 2015 19:24:38 +0000: Transitioning to backup"
+    ));
+    assert!(is_log_line("Mon, 27 Jul 2015 19:24:38 -0130: x"));
+    assert!(!is_log_line("Mon, 7 Jul 2015 19:24:38 +0000: x"));
+    assert!(!is_log_line("2015-07-27 19:24:38: x"));
+}
+
+#[test]
+fn bad_arguments_exit_2_and_are_logged() {
+    let n = Node::new();
+    for args in [
+        &["primary"][..],
+        &["INSTANCE", "VI_1", "DELETED", "100"][..],
+        &["VRRP", "VI_1", "MASTER", "100"][..],
+        &["INSTANCE", "VI_1", "MASTER", "x"][..],
+        &["master", "now"][..],
+        &[][..],
+    ] {
+        let o = n.run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("Rejected cluster-transition arguments"),
+            "{err}"
+        );
+        assert!(
+            err.contains("expected") || err.contains("is not MASTER"),
+            "{err}"
+        );
+    }
+    let log = n.log();
+    assert_eq!(log.lines().count(), 6, "{log}");
+    assert!(log.lines().all(is_log_line), "{log}");
+    assert!(
+        log.contains("Rejected cluster-transition arguments 'primary': unknown state 'primary'")
+    );
+    // Nothing was requested.
+    assert!(!n.p("ka/requested_cluster_status").exists());
+    let a = n.audit();
+    assert_eq!(a.len(), 6);
+    assert!(a.iter().all(|e| e["result"] == "refused"));
+}
+
+#[test]
+fn busy_lock_records_request_and_exits_0() {
+    let n = Node::new();
+    std::fs::create_dir_all(n.p("ka")).unwrap();
+    let lock = match TransitionLock::try_acquire(&n.p("ka/cluster-transition.lock")).unwrap() {
+        LockAttempt::Acquired(l) => l,
+        LockAttempt::Busy { .. } => panic!("busy"),
+    };
+    let o = n.run(&["INSTANCE", "PC_VI", "BACKUP", "100"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Requested transition to backup, but state transition already running."),
+        "{out}"
+    );
+    assert_eq!(
+        read(&n.p("ka/requested_cluster_status")).as_deref(),
+        Some("backup\n")
+    );
+    assert!(!n.p("ka/current_cluster_status").exists());
+    let log = n.log();
+    assert!(log.lines().all(is_log_line), "{log}");
+    assert!(
+        log.ends_with("Requested transition to backup, but state transition already running.\n")
+    );
+    drop(lock);
+}
+
+#[test]
+fn failure_writes_error_file_not_current() {
+    let n = Node::new();
+    std::fs::create_dir_all(n.p("ka")).unwrap();
+    std::fs::write(n.p("ka/current_cluster_status"), "backup\n").unwrap();
+    let o = n.run(&["master", "--attempts", "2", "--retry-secs", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        read(&n.p("ka/current_cluster_status")).as_deref(),
+        Some("backup\n")
+    );
+    let err = read(&n.p("ka/current_cluster_status.error")).unwrap();
+    assert!(err.contains("Cannot become drbd primary!"), "{err}");
+    let log = n.log();
+    assert!(log.lines().all(is_log_line), "{log}");
+    for m in [
+        ": Transitioning to master\n",
+        ": Attempting DRBD primary takeover - attempts left 2\n",
+        ": Attempting DRBD primary takeover - attempts left 1\n",
+        ": Cannot become drbd primary!",
+    ] {
+        assert!(log.contains(m), "{m} in {log}");
+    }
+    // The lock is free and holds no stale pid.
+    assert_eq!(
+        read(&n.p("ka/cluster-transition.lock")).as_deref(),
+        Some("")
+    );
+    // No temporary state files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(n.p("ka"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn second_process_request_is_picked_up_by_the_first() {
+    let n = Node::new();
+    // First: backup, retrying drbdadm secondary (not found) for a while, holding the lock.
+    let first = n
+        .cmd(&["backup", "--attempts", "40", "--retry-secs", "0.05"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it holds the lock.
+    let lock = n.p("ka/cluster-transition.lock");
+    let t0 = std::time::Instant::now();
+    while read(&lock).map(|s| s.trim().is_empty()).unwrap_or(true) {
+        assert!(t0.elapsed().as_secs() < 10, "first never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = n.run(&["master"]);
+    assert_eq!(second.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&second.stdout)
+        .contains("Requested transition to master, but state transition already running."));
+    let first = first.wait_with_output().unwrap();
+    // master cannot be reached here (no drbdadm), but the first process tried it.
+    assert_eq!(first.status.code(), Some(1));
+    let log = n.log();
+    assert!(log.lines().all(is_log_line), "{log}");
+    let order = [
+        ": Transitioning to backup\n",
+        ": Requested transition to master, but state transition already running.\n",
+        ": Requested state transition to master, aborting trying to become DRBD secondary\n",
+        ": Transitioning to master\n",
+        ": Cannot become drbd primary!",
+    ];
+    let mut at = 0;
+    for m in order {
+        let i = log[at..]
+            .find(m)
+            .unwrap_or_else(|| panic!("{m:?} after {at} in {log}"));
+        at += i + m.len();
+    }
+    assert_eq!(
+        read(&n.p("ka/requested_cluster_status")).as_deref(),
+        Some("master\n")
+    );
+}

@@ -25,6 +25,9 @@ _private__chef__ctl() {
             private__chef__ctl,completions)
                 cmd="private__chef__ctl__subcmd__completions"
                 ;;
+            private__chef__ctl,drbd-handler)
+                cmd="private__chef__ctl__subcmd__drbd__subcmd__handler"
+                ;;
             private__chef__ctl,drbd-status)
                 cmd="private__chef__ctl__subcmd__drbd__subcmd__status"
                 ;;
@@ -33,6 +36,12 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl,graceful-kill)
                 cmd="private__chef__ctl__subcmd__graceful__subcmd__kill"
+                ;;
+            private__chef__ctl,ha-diagnose)
+                cmd="private__chef__ctl__subcmd__ha__subcmd__diagnose"
+                ;;
+            private__chef__ctl,ha-recover)
+                cmd="private__chef__ctl__subcmd__ha__subcmd__recover"
                 ;;
             private__chef__ctl,ha-status)
                 cmd="private__chef__ctl__subcmd__ha__subcmd__status"
@@ -94,6 +103,9 @@ _private__chef__ctl() {
             private__chef__ctl__subcmd__help,completions)
                 cmd="private__chef__ctl__subcmd__help__subcmd__completions"
                 ;;
+            private__chef__ctl__subcmd__help,drbd-handler)
+                cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__handler"
+                ;;
             private__chef__ctl__subcmd__help,drbd-status)
                 cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__status"
                 ;;
@@ -102,6 +114,12 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl__subcmd__help,graceful-kill)
                 cmd="private__chef__ctl__subcmd__help__subcmd__graceful__subcmd__kill"
+                ;;
+            private__chef__ctl__subcmd__help,ha-diagnose)
+                cmd="private__chef__ctl__subcmd__help__subcmd__ha__subcmd__diagnose"
+                ;;
+            private__chef__ctl__subcmd__help,ha-recover)
+                cmd="private__chef__ctl__subcmd__help__subcmd__ha__subcmd__recover"
                 ;;
             private__chef__ctl__subcmd__help,ha-status)
                 cmd="private__chef__ctl__subcmd__help__subcmd__ha__subcmd__status"
@@ -161,7 +179,7 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,12 +197,24 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__backup__subcmd__recover)
-            opts="-v -h --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -197,12 +227,24 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__cluster__subcmd__transition)
-            opts="-v -h --config --verbose --help"
+            opts="-v -h --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -216,6 +258,24 @@ _private__chef__ctl() {
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__completions)
             opts="-v -h --config --verbose --help bash zsh fish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__drbd__subcmd__handler)
+            opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +350,42 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__ha__subcmd__diagnose)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__ha__subcmd__recover)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__ha__subcmd__status)
             opts="-v -h --json --watch --interval --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -313,7 +409,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +464,20 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__handler)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -397,6 +507,34 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__graceful__subcmd__kill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__ha__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__ha__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -703,12 +841,24 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__master__subcmd__recover)
-            opts="-v -h --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -12,13 +12,17 @@
 //!
 //! `start keepalived` starts it and returns when this node has settled as master or backup.
 //!
-//! Exit codes: 0 done; 1 stuck or failed (the message says at which step); 2 refused
-//! (a precondition, or no confirmation).
+//! Exit codes: 0 done (or dry run); 1 stuck or failed (the message says at which step);
+//! 3 refused (a precondition, or no confirmation), as master-recover. Every action is
+//! recorded in the audit log.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+
+use crate::audit::{Audit, AuditResult};
+use crate::plan::{self, ExecOptions, Gate, Plan, Step, TermUi};
 
 use super::Ctx;
 use crate::config::Config;
@@ -203,20 +207,6 @@ pub fn observe(cfg: &Config, ping_vip: bool) -> Observation {
     }
 }
 
-/// Asks a yes/no question on the terminal. Without a terminal it refuses (scripts pass --yes).
-pub fn confirm(question: &str) -> Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        anyhow::bail!("{question} — no terminal to ask on: pass --yes to proceed, or --dry-run to see the plan");
-    }
-    print!("{question} [y/N] ");
-    std::io::stdout().flush()?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .context("reading the answer")?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
-
 /// Follows progress until done or the deadline; shows each step as it changes.
 fn follow(
     cfg: &Config,
@@ -279,12 +269,138 @@ fn summary(o: &Observation) -> String {
     )
 }
 
+/// Exit code of a refusal (a precondition, or no confirmation), as master-recover's.
+pub const EXIT_REFUSED: i32 = crate::cli::recover::EXIT_REFUSED;
+const ACTION_STOP: &str = "stop keepalived";
+const ACTION_START: &str = "start keepalived";
+
+fn step(what: String, command: Option<String>, why: &str, destructive: bool) -> Step {
+    Step {
+        what,
+        node: crate::audit::hostname(),
+        command,
+        why: why.to_string(),
+        destructive,
+    }
+}
+
+/// The graceful failover as a plan (what `stop keepalived` does and waits for).
+pub fn stop_plan(cfg: &Config, was_master: bool, wait: u64) -> Plan {
+    let p = &cfg.paths;
+    let mut steps = vec![step(
+        "Stop keepalived on this node".into(),
+        Some(format!(
+            "SVWAIT={} {} stop keepalived",
+            p.svwait_secs,
+            p.sv_bin.display()
+        )),
+        "keepalived going away is what moves the VIP to the peer",
+        was_master,
+    )];
+    if was_master {
+        steps.push(step(
+            format!(
+                "keepalived removes the VIP; notify_stop demotes this node (services stopped, {} unmounted, DRBD {} secondary)",
+                p.drbd_data_dir.display(),
+                p.drbd_resource
+            ),
+            None,
+            "the data must be released here before the peer can promote",
+            false,
+        ));
+        steps.push(step(
+            format!(
+                "Wait up to {wait} s until the peer is DRBD Primary and the VIP answers from it"
+            ),
+            None,
+            "the peer takes the VIP, promotes, mounts and starts the services",
+            false,
+        ));
+    }
+    Plan {
+        title: if was_master {
+            "graceful failover to the peer".into()
+        } else {
+            "stop keepalived (this node is not master: the VIP stays where it is)".into()
+        },
+        steps,
+    }
+}
+
+/// What `start keepalived` does and waits for.
+pub fn start_plan(cfg: &Config, wait: u64) -> Plan {
+    let p = &cfg.paths;
+    Plan {
+        title: "start keepalived on this node".into(),
+        steps: vec![
+            step(
+                "Start keepalived".into(),
+                Some(format!("{} start keepalived", p.sv_bin.display())),
+                "it starts as BACKUP (nopreempt) and becomes master only if no peer is master",
+                false,
+            ),
+            step(
+                format!("Wait up to {wait} s until this node settles as master or backup"),
+                None,
+                "keepalived's notify hook runs the transition",
+                false,
+            ),
+        ],
+    }
+}
+
+/// Shows the plan and asks; `Some(code)` when the command must stop here.
+fn gate(plan: &Plan, opts: &FailoverOpts, audit: &Audit, action: &str) -> Option<i32> {
+    let exec = ExecOptions {
+        yes: opts.yes,
+        dry_run: opts.dry_run,
+    };
+    match plan::confirm(plan, exec, &mut TermUi, audit, action) {
+        Gate::Proceed => None,
+        Gate::DryRun => Some(0),
+        Gate::Refused(why) => {
+            eprintln!("private-chef-ctl: {why}");
+            Some(EXIT_REFUSED)
+        }
+    }
+}
+
+/// Runs keepalived's start or stop through the service manager, audited.
+fn control_keepalived(
+    cfg: &Config,
+    audit: &Audit,
+    action: &str,
+    what: &str,
+    c: Control,
+) -> Result<bool> {
+    audit.record(action, what, AuditResult::Started, "");
+    let m = service::manager_for(&cfg.paths);
+    let out = m
+        .control(KEEPALIVED, c)
+        .with_context(|| format!("{} keepalived", c.sv_word()))?;
+    print!("{}", out.stdout);
+    eprint!("{}", out.stderr);
+    let text = plan::excerpt(&format!("{}{}", out.stdout, out.stderr));
+    if out.code != 0 {
+        eprintln!(
+            "private-chef-ctl: {} keepalived failed (exit {})",
+            c.sv_word(),
+            out.code
+        );
+        audit.record(action, what, AuditResult::Failed, &text);
+        return Ok(false);
+    }
+    audit.record(action, what, AuditResult::Ok, &text);
+    Ok(true)
+}
+
 /// `private-chef-ctl stop keepalived`.
 pub fn stop_keepalived(opts: &FailoverOpts, ctx: &Ctx) -> Result<i32> {
     let cfg = Config::load(&ctx.global.config)?;
+    let audit = Audit::new(&cfg.paths.audit_log);
     let before = observe(&cfg, false);
     let was_master = before.is_master();
-    if !before.keepalived.is_up() && !matches!(before.keepalived, State::Unknown { .. }) {
+    if !before.keepalived.is_up() && !before.keepalived.is_unknown() {
         println!("keepalived is not running on this node: nothing to fail over.");
         return Ok(0);
     }
@@ -293,121 +409,110 @@ pub fn stop_keepalived(opts: &FailoverOpts, ctx: &Ctx) -> Result<i32> {
             eprintln!("WARNING: --force: {why}");
         } else {
             eprintln!("private-chef-ctl: refusing to stop keepalived: {why}");
-            return Ok(2);
+            audit.record(ACTION_STOP, "", AuditResult::Refused, &why);
+            return Ok(EXIT_REFUSED);
         }
     }
     println!("{}", summary(&before));
-    println!("Plan:");
-    println!(
-        "  1. stop keepalived on this node ({} stop keepalived, SVWAIT {} s)",
-        cfg.paths.sv_bin.display(),
-        cfg.paths.svwait_secs
-    );
-    if was_master {
-        println!("  2. keepalived removes the VIP and runs notify_stop: services stopped, {} unmounted, DRBD secondary", cfg.paths.drbd_data_dir.display());
-        println!("  3. the peer takes the VIP, promotes DRBD, mounts and starts the services");
-        println!(
-            "  4. wait up to {} s until the peer is Primary and the VIP answers from it",
-            opts.wait
-        );
-    } else {
-        println!("  (this node is not master: the VIP stays where it is)");
+    let plan = stop_plan(&cfg, was_master, opts.wait);
+    if let Some(code) = gate(&plan, opts, &audit, ACTION_STOP) {
+        return Ok(code);
     }
-    if opts.dry_run {
-        println!("--dry-run: nothing done.");
-        return Ok(0);
-    }
-    if !opts.yes && !confirm("Stop keepalived on this node?")? {
-        println!("Not confirmed: nothing done.");
-        return Ok(2);
-    }
-    let m = service::manager_for(&cfg.paths);
-    let out = m
-        .control(KEEPALIVED, Control::Stop)
-        .context("stopping keepalived")?;
-    print!("{}", out.stdout);
-    eprint!("{}", out.stderr);
-    if out.code != 0 {
-        eprintln!(
-            "private-chef-ctl: stopping keepalived failed (exit {})",
-            out.code
-        );
+    if !control_keepalived(
+        &cfg,
+        &audit,
+        ACTION_STOP,
+        "Stop keepalived on this node",
+        Control::Stop,
+    )? {
         return Ok(1);
     }
     let (done, o) = follow(&cfg, Duration::from_secs(opts.wait), |o| {
         stop_progress(o, was_master)
     });
     println!("{}", summary(&o));
-    if done {
-        if was_master {
-            println!("Failover complete: the peer is Primary and holds the VIP.");
+    match stop_progress(&o, was_master) {
+        StopProgress::Done if done => {
+            if was_master {
+                println!("Failover complete: the peer is Primary and holds the VIP.");
+            }
+            audit.record(
+                ACTION_STOP,
+                "follow the failover",
+                AuditResult::Ok,
+                &summary(&o),
+            );
+            Ok(0)
         }
-        Ok(0)
-    } else {
-        let StopProgress::Waiting(step) = stop_progress(&o, was_master) else {
-            return Ok(0);
-        };
-        eprintln!(
-            "private-chef-ctl: failover did not complete within {} s; stuck at: {step}",
-            opts.wait
-        );
-        eprintln!(
-            "  see {} and `private-chef-ctl ha-status` on both nodes",
-            cfg.paths.cluster_log.display()
-        );
-        Ok(1)
+        StopProgress::Done => Ok(0),
+        StopProgress::Waiting(step) => {
+            eprintln!(
+                "private-chef-ctl: failover did not complete within {} s; stuck at: {step}",
+                opts.wait
+            );
+            eprintln!(
+                "  see {} and `private-chef-ctl ha-status` on both nodes",
+                cfg.paths.cluster_log.display()
+            );
+            audit.record(
+                ACTION_STOP,
+                "follow the failover",
+                AuditResult::Failed,
+                &format!("stuck at: {step}"),
+            );
+            Ok(1)
+        }
     }
 }
 
 /// `private-chef-ctl start keepalived`.
 pub fn start_keepalived(opts: &FailoverOpts, ctx: &Ctx) -> Result<i32> {
     let cfg = Config::load(&ctx.global.config)?;
+    let audit = Audit::new(&cfg.paths.audit_log);
     let before = observe(&cfg, false);
     println!("{}", summary(&before));
-    println!("Plan:");
-    println!("  1. start keepalived on this node; it starts as BACKUP (nopreempt) and becomes master only if no peer is master");
-    println!(
-        "  2. wait up to {} s until this node settles as master or backup",
-        opts.wait
-    );
-    if opts.dry_run {
-        println!("--dry-run: nothing done.");
-        return Ok(0);
+    let plan = start_plan(&cfg, opts.wait);
+    if let Some(code) = gate(&plan, opts, &audit, ACTION_START) {
+        return Ok(code);
     }
-    if !opts.yes && !confirm("Start keepalived on this node?")? {
-        println!("Not confirmed: nothing done.");
-        return Ok(2);
-    }
-    let m = service::manager_for(&cfg.paths);
-    let out = m
-        .control(KEEPALIVED, Control::Start)
-        .context("starting keepalived")?;
-    print!("{}", out.stdout);
-    eprint!("{}", out.stderr);
-    if out.code != 0 {
-        eprintln!(
-            "private-chef-ctl: starting keepalived failed (exit {})",
-            out.code
-        );
+    if !control_keepalived(
+        &cfg,
+        &audit,
+        ACTION_START,
+        "Start keepalived",
+        Control::Start,
+    )? {
         return Ok(1);
     }
-    let (done, o) = follow(&cfg, Duration::from_secs(opts.wait), start_progress);
+    let (_, o) = follow(&cfg, Duration::from_secs(opts.wait), start_progress);
     println!("{}", summary(&o));
-    if done {
-        println!(
-            "keepalived is running; this node is {}.",
-            o.current.as_deref().unwrap_or("?")
-        );
-        Ok(0)
-    } else {
-        let StopProgress::Waiting(step) = start_progress(&o) else {
-            return Ok(0);
-        };
-        eprintln!(
-            "private-chef-ctl: this node did not settle within {} s; stuck at: {step}",
-            opts.wait
-        );
-        Ok(1)
+    match start_progress(&o) {
+        StopProgress::Done => {
+            println!(
+                "keepalived is running; this node is {}.",
+                o.current.as_deref().unwrap_or("?")
+            );
+            audit.record(
+                ACTION_START,
+                "wait until settled",
+                AuditResult::Ok,
+                &summary(&o),
+            );
+            Ok(0)
+        }
+        StopProgress::Waiting(step) => {
+            eprintln!(
+                "private-chef-ctl: this node did not settle within {} s; stuck at: {step}",
+                opts.wait
+            );
+            audit.record(
+                ACTION_START,
+                "wait until settled",
+                AuditResult::Failed,
+                &format!("stuck at: {step}"),
+            );
+            Ok(1)
+        }
     }
 }
 

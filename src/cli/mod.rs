@@ -62,7 +62,7 @@ pub enum Commands {
     Start(failover::StartStopArgs),
     /// Stop services, and do not restart them. `stop keepalived` is the graceful failover:
     /// it returns when the peer is Primary and holds the VIP (exit 0), is stuck (1) or is
-    /// refused (2).
+    /// refused (3).
     Stop(failover::StartStopArgs),
     /// Stop services if they are running, then start them again.
     Restart(service::ServiceArgs),

@@ -14,5 +14,6 @@ pub mod ha_status;
 pub mod peer;
 pub mod plan;
 pub mod probe;
+pub mod recovery;
 pub mod service;
 pub mod transition;

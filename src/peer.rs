@@ -677,6 +677,118 @@ pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
     (local, peer)
 }
 
+/// One cell of the side-by-side table for a check.
+fn check_cell(c: Option<&CheckView>) -> String {
+    match c {
+        Some(c) => format!("[{}] {}", c.status.to_uppercase(), c.message),
+        None => "-".to_string(),
+    }
+}
+
+/// `ha-status --peer` as a table: one row per check id (this node's order, then the
+/// peer's extra ids), plus the cluster status and DRBD rows; columns this node / peer.
+pub fn side_by_side(local: &NodeView, peer: &PeerView) -> String {
+    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+    let pname = peer.node().unwrap_or("peer").to_string();
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "check".to_string(),
+            format!("{} (this node)", local.node),
+            format!("{pname} (peer)"),
+        ]);
+    let pv = peer.view();
+    let missing = format!("{}: {}", peer.state(), peer.reason().unwrap_or("no view"));
+    let cs = |v: &NodeView| {
+        format!(
+            "requested {}, current {}",
+            v.cluster_status.requested.as_deref().unwrap_or("?"),
+            v.cluster_status.current.as_deref().unwrap_or("?")
+        )
+    };
+    let drbd = |v: &NodeView| match v.device() {
+        Some(d) => d.summary(),
+        None => v.device_missing_reason(),
+    };
+    t.add_row(vec![
+        "cluster status".to_string(),
+        cs(local),
+        pv.map(cs).unwrap_or_else(|| missing.clone()),
+    ]);
+    t.add_row(vec![
+        "DRBD".to_string(),
+        drbd(local),
+        pv.map(drbd).unwrap_or_else(|| "-".to_string()),
+    ]);
+    let mut ids: Vec<&str> = local.checks.iter().map(|c| c.id.as_str()).collect();
+    if let Some(v) = pv {
+        for c in &v.checks {
+            if !ids.contains(&c.id.as_str()) {
+                ids.push(&c.id);
+            }
+        }
+    }
+    for id in ids {
+        t.add_row(vec![
+            id.to_string(),
+            check_cell(local.check(id)),
+            pv.map(|v| check_cell(v.check(id)))
+                .unwrap_or_else(|| "-".to_string()),
+        ]);
+    }
+    let code = |v: &NodeView| {
+        v.exit_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "?".to_string())
+    };
+    t.add_row(vec![
+        "exit code".to_string(),
+        code(local),
+        pv.map(code).unwrap_or_else(|| "-".to_string()),
+    ]);
+    format!("{t}\n")
+}
+
+/// `ha-status --peer [--json]`: this node's checks and the peer's, side by side (text) or
+/// the local document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
+/// node's ha-status exit code.
+pub fn run_status_with_peer(ctx: &crate::cli::Ctx, json: bool) -> anyhow::Result<i32> {
+    use std::io::Write;
+    let cfg = Config::load(&ctx.global.config);
+    let snap = match &cfg {
+        Ok(c) => crate::probe::snapshot_with(c),
+        Err(_) => crate::probe::snapshot(ctx),
+    };
+    let report = crate::ha_status::run_checks(&snap);
+    let mut doc = crate::ha_status::report_json(&snap, &report);
+    let host = hostname().unwrap_or_else(|_| "localhost".to_string());
+    let peer = match &cfg {
+        Ok(c) => {
+            let opts = PeerOptions::from_config(c);
+            match peer_address(c, &host) {
+                Ok((name, addr)) => fetch(&opts, &name, &addr, snap.drbd_minor),
+                Err(reason) => PeerView::Unknown { node: None, reason },
+            }
+        }
+        Err(e) => PeerView::Unknown {
+            node: None,
+            reason: format!("no topology: {e:#}"),
+        },
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        doc["peer"] = serde_json::to_value(&peer)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        let local = NodeView::from_status_json(&host, "local", snap.drbd_minor, &doc)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        out.write_all(side_by_side(&local, &peer).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(report.exit_code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,10 @@ pub struct Args {
     /// Print one JSON document instead of the classic lines.
     #[arg(long, conflicts_with = "watch")]
     pub json: bool,
+    /// Also fetch the peer's status over ssh and show both nodes side by side (with
+    /// --json: the peer's view under "peer"). The exit code stays this node's.
+    #[arg(long, conflicts_with = "watch")]
+    pub peer: bool,
     /// Redraw in place every --interval seconds until Ctrl-C; shows a resync progress bar
     /// while DRBD syncs. Exits with the last report's code.
     #[arg(long)]
@@ -46,6 +50,9 @@ fn parse_interval(s: &str) -> std::result::Result<f64, String> {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     if args.watch {
         return watch(args, ctx);
+    }
+    if args.peer {
+        return crate::peer::run_status_with_peer(ctx, args.json);
     }
     let snap = probe::snapshot(ctx);
     let report = ha_status::run_checks(&snap);

@@ -57,6 +57,7 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_needs_command" -f -a "h
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l interval -d 'Seconds between redraws in --watch mode' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l json -d 'Print one JSON document instead of the classic lines'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l peer -d 'Also fetch the peer\'s status over ssh and show both nodes side by side (with --json: the peer\'s view under "peer"). The exit code stays this node\'s'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -l watch -d 'Redraw in place every --interval seconds until Ctrl-C; shows a resync progress bar while DRBD syncs. Exits with the last report\'s code'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-status" -s h -l help -d 'Print help'
@@ -146,14 +147,22 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -s h -l help -d 'Print help'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-diagnose" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-diagnose" -l json -d 'Print one JSON document ({"situation","details","title","exit_code","evidence", "next_step","local","peer"}) instead of text'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-diagnose" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-diagnose" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l confirm-resource -d 'With --yes: the DRBD resource name (e.g. pc0), confirming the steps that can discard data (primary --force, wipe-md, create-md, connect --discard-my-data)' -r
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l victim -d 'split-brain: the node whose changes since the split are discarded (default: the one with fewer changes, i.e. the lower oos)' -r
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l promote -d 'scenario-5: the node to promote (default: the one with the lower oos; needed on a tie without a terminal)' -r
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l sync-timeout -d 'Seconds to wait for a resync to reach UpToDate/UpToDate' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -s y -l yes -d 'Run the plan without asking (needed when stdin is not a terminal). Steps that can discard data also need --confirm-resource'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l dry-run -d 'Print the plan; change nothing'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -l json -d 'Print a JSON event stream (one object per line) instead of text'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
-complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand ha-recover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-handler" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-handler" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
-complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-handler" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand drbd-handler" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s h -l help -d 'Print help'

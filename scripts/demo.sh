@@ -56,8 +56,22 @@ echo "failover took $((SECONDS - T1)) s"
 
 step "ha-status on both nodes after the failover"
 ha_status be2
-# be1 runs no keepalived now: its ha-status reports that (exit status shown, not fatal)
+# be1 runs no keepalived now: its ha-status says so (exit status shown, not fatal)
 ha_status be1 || echo "(be1 ha-status exit status $? - keepalived is stopped there, as requested)"
+
+step "rejoin: private-chef-ctl start keepalived on be1 (nopreempt: it stays backup)"
+"$LAB" exec be1 -- "$PCC" start keepalived --yes
+deadline=$((SECONDS + 60))
+until "$LAB" exec be1 -- "$PCC" ha-status >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+        echo "demo: be1 did not become a healthy backup within 60 s" >&2
+        ha_status be1 || true
+        exit 1
+    fi
+    sleep 1
+done
+ha_status be1
+ha_status be2
 "$LAB" exec be2 -- psql -h 198.51.100.10 -U postgres -Atc "SELECT count(*) AS rows_after_failover FROM demo"
 "$LAB" exec be2 -- tail -n 12 /var/log/opscode/keepalived/cluster.log
 

@@ -1,0 +1,167 @@
+//! The peer view over ssh: every failure is a fact (Unreachable / Unknown), never an error.
+//! A fake `ssh` (a shell script) stands in for the peer; one test uses the real ssh
+//! against a TEST-NET address that never answers.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use private_chef_ctl::peer::{fetch, PeerOptions, PeerView};
+
+fn fake_ssh(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("ssh");
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+fn opts(ssh: PathBuf) -> PeerOptions {
+    PeerOptions {
+        ssh,
+        timeout: Duration::from_secs(5),
+        ..PeerOptions::default()
+    }
+}
+
+const DOC: &str = r#"{"ok":false,"exit_code":4,"cluster_status":{"requested":"backup","current":"backup"},
+"checks":[{"id":"cluster_status","status":"ok","code":0,"message":"cluster status = backup"},
+{"id":"drbd_state","status":"error","code":4,"message":"my DRBD status is 0: cs:WFConnection"}],
+"drbd":{"version":"8.4.11","api":1,"proto":"86-101","build":null,"devices":[{"minor":0,"cs":"WFConnection",
+"role":"Secondary","peer_role":"Unknown","disk":"UpToDate","peer_disk":"DUnknown","protocol":"C",
+"io_flags":"r-----","counters":{"ns":0,"oos":0},"sync":null}]}}"#;
+
+#[test]
+fn nonexistent_ssh_binary_is_unknown_naming_it() {
+    let v = fetch(
+        &opts(PathBuf::from("/nonexistent/bin/ssh")),
+        "be2",
+        "192.0.2.12",
+        0,
+    );
+    match &v {
+        PeerView::Unknown { node, reason } => {
+            assert_eq!(node.as_deref(), Some("be2"));
+            assert!(reason.contains("/nonexistent/bin/ssh"), "{reason}");
+            assert!(reason.contains("not found"), "{reason}");
+        }
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn ssh_exit_255_is_unreachable() {
+    let d = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(
+        d.path(),
+        "echo 'ssh: connect to host 192.0.2.12 port 22: Connection refused' >&2; exit 255",
+    );
+    match fetch(&opts(ssh), "be2", "192.0.2.12", 0) {
+        PeerView::Unreachable { reason, .. } => {
+            assert!(reason.contains("Connection refused"), "{reason}")
+        }
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn timeout_is_unreachable() {
+    let d = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(d.path(), "exec sleep 10");
+    let mut o = opts(ssh);
+    o.timeout = Duration::from_millis(300);
+    let t = Instant::now();
+    match fetch(&o, "be2", "192.0.2.12", 0) {
+        PeerView::Unreachable { reason, .. } => {
+            assert!(reason.contains("did not finish"), "{reason}")
+        }
+        v => panic!("{v:?}"),
+    }
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn garbage_and_missing_program_are_unknown() {
+    let d = tempfile::tempdir().unwrap();
+    let ssh = fake_ssh(d.path(), "echo 'Welcome to be2!'; echo 'not json'");
+    match fetch(&opts(ssh), "be2", "192.0.2.12", 0) {
+        PeerView::Unknown { reason, .. } => assert!(reason.contains("not JSON"), "{reason}"),
+        v => panic!("{v:?}"),
+    }
+    let ssh = fake_ssh(d.path(), "echo '{\"hello\":1}'");
+    match fetch(&opts(ssh), "be2", "192.0.2.12", 0) {
+        PeerView::Unknown { reason, .. } => {
+            assert!(reason.contains("not an ha-status document"), "{reason}")
+        }
+        v => panic!("{v:?}"),
+    }
+    let ssh = fake_ssh(
+        d.path(),
+        "echo 'sh: /opt/opscode/bin/private-chef-ctl: not found' >&2; exit 127",
+    );
+    match fetch(&opts(ssh), "be2", "192.0.2.12", 0) {
+        PeerView::Unknown { reason, .. } => {
+            assert!(
+                reason.contains("/opt/opscode/bin/private-chef-ctl"),
+                "{reason}"
+            )
+        }
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn a_failing_ha_status_is_still_a_view() {
+    let d = tempfile::tempdir().unwrap();
+    // The fake logs its argv, then answers like the peer's ha-status (exit 4).
+    let log = d.path().join("argv");
+    let body = format!(
+        "printf '%s\\n' \"$@\" > {}; cat <<'JSON'\n{DOC}\nJSON\nexit 4",
+        log.display()
+    );
+    let ssh = fake_ssh(d.path(), &body);
+    let v = fetch(&opts(ssh), "be2.lab.example", "198.51.100.12", 0);
+    let view = v.view().unwrap_or_else(|| panic!("{v:?}"));
+    assert_eq!(view.node, "be2.lab.example");
+    assert_eq!(view.source, "ssh root@198.51.100.12");
+    assert_eq!(view.exit_code, Some(4));
+    assert_eq!(view.cluster_status.current.as_deref(), Some("backup"));
+    let dev = view.device().unwrap();
+    assert_eq!(dev.cs, "WFConnection");
+    assert_eq!(dev.role.as_deref(), Some("Secondary"));
+    assert_eq!(dev.oos, Some(0));
+    let argv = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        argv.lines().collect::<Vec<_>>(),
+        vec![
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "ConnectTimeout=3",
+            "root@198.51.100.12",
+            "--",
+            "/opt/opscode/bin/private-chef-ctl",
+            "ha-status",
+            "--json"
+        ]
+    );
+}
+
+#[test]
+fn real_ssh_to_a_test_net_address_is_unreachable() {
+    if !Path::new("/usr/bin/ssh").exists() {
+        eprintln!("no /usr/bin/ssh: skipped");
+        return;
+    }
+    let o = PeerOptions {
+        ssh: PathBuf::from("/usr/bin/ssh"),
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_secs(4),
+        ..PeerOptions::default()
+    };
+    let t = Instant::now();
+    let v = fetch(&o, "be2", "192.0.2.254", 0);
+    assert!(matches!(v, PeerView::Unreachable { .. }), "{v:?}");
+    assert!(t.elapsed() < Duration::from_secs(8));
+}

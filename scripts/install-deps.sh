@@ -2,7 +2,7 @@
 # Install what the private-chef-ctl lab (qemu two-node DRBD/keepalived/runit pair) and the unit
 # tests need, on Debian 12. Idempotent: installs only missing packages, downloads the guest
 # kernel only when the cache lacks it. Never starts services on the host.
-# Prerequisite: `apt-get update` has been run. Run as root (or with sudo).
+# Runs `apt-get update` itself when something is missing. Run as root (or with sudo).
 set -euo pipefail
 
 PKGS=(qemu-system-x86 qemu-utils busybox-static cpio kmod drbd-utils keepalived runit
@@ -31,6 +31,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     cleanup() { if [ "$created_policy" = 1 ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi; }
     trap cleanup EXIT
+    "${SUDO[@]}" apt-get update -qq
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
     cleanup
     trap - EXIT
@@ -41,7 +42,12 @@ fi
 # Guest kernel: the current Debian linux-image-<ver>-amd64 (has DRBD 8.4 and 9p as modules),
 # downloaded and extracted into the lab cache only (never installed on the host).
 CACHE="${LAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/private-chef-ctl-lab}"
-KPKG=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1; }
+KPKG=$(kernel_pkg)
+if [ -z "$KPKG" ]; then
+    "${SUDO[@]}" apt-get update -qq
+    KPKG=$(kernel_pkg)
+fi
 if [ -z "$KPKG" ]; then
     echo "install-deps: cannot resolve the linux-image-*-amd64 package (apt-get update?)" >&2
     exit 1

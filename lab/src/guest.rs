@@ -12,7 +12,6 @@ use crate::NodeId;
 
 pub const STAGE2: &str = include_str!("../guest/stage2.sh");
 pub const BACKDOOR: &str = include_str!("../guest/backdoor.sh");
-pub const CLUSTER_SH: &str = include_str!("../guest/cluster.sh");
 pub const SPLIT_BRAIN_SH: &str = include_str!("../guest/notify-split-brain.sh");
 pub const KEEPALIVED_CONF: &str = include_str!("../guest/keepalived.conf");
 pub const DRBD_CONF: &str = include_str!("../guest/drbd.conf");
@@ -38,8 +37,9 @@ api_fqdn "chef.lab.example"
 pub const VIP_CIDR: &str = "198.51.100.10/24";
 pub const VIP: &str = "198.51.100.10";
 
-/// Where keepalived's notify hooks point by default (the lab's bash cluster.sh).
-pub const DEFAULT_TRANSITION_CMD: &str = "/var/opt/opscode/keepalived/bin/cluster.sh";
+/// Where keepalived's notify hooks point by default: the product's handler, called as
+/// `<cmd> master|backup|fault|stop` from notify_master/notify_backup/notify_fault/notify_stop.
+pub const DEFAULT_TRANSITION_CMD: &str = "/opt/opscode/bin/private-chef-ctl cluster-transition";
 
 /// The HA services (keepalive_me + down), ascending.
 pub const HA_SERVICES: &[&str] = &["postgresql", "redis_lb"];
@@ -47,7 +47,7 @@ pub const HA_SERVICES: &[&str] = &["postgresql", "redis_lb"];
 /// Settings that shape the rendered files.
 #[derive(Debug, Clone)]
 pub struct GuestSettings {
-    /// the notify target in keepalived.conf (`<cmd> master|backup|fault`)
+    /// the notify target in keepalived.conf (`<cmd> master|backup|fault|stop`)
     pub transition_cmd: String,
 }
 
@@ -196,11 +196,6 @@ pub fn render(
             "var/opt/opscode/keepalived/etc/keepalived.conf",
             0o644,
             ka.as_bytes(),
-        )?;
-        f(
-            "var/opt/opscode/keepalived/bin/cluster.sh",
-            0o755,
-            CLUSTER_SH.as_bytes(),
         )?;
         fs::create_dir_all(r.join("var/log/opscode/keepalived"))?;
         f(

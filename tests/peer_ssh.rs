@@ -2,16 +2,19 @@
 //! A fake `ssh` (a shell script) stands in for the peer; one test uses the real ssh
 //! against a TEST-NET address that never answers.
 
-use std::os::unix::fs::PermissionsExt;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use private_chef_ctl::peer::{fetch, PeerOptions, PeerView};
 
 fn fake_ssh(dir: &Path, body: &str) -> PathBuf {
-    let p = dir.join("ssh");
-    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // a new name each time: a script is never rewritten while an earlier child may run it
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let p = dir.join(format!("ssh{n}"));
+    common::write_executable(&p, &format!("#!/bin/sh\n{body}\n"));
     p
 }
 

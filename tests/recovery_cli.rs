@@ -3,7 +3,8 @@
 //! audit log are files in a temporary directory; the peer's ssh is a program that does
 //! not exist (so the peer is Unknown, naming it). Nothing touches DRBD.
 
-use std::os::unix::fs::PermissionsExt;
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -197,12 +198,10 @@ fn drbd_handler_records_notifies_and_exits_0() {
     let d = tempfile::tempdir().unwrap();
     let notify = d.path().join("notify");
     let out = d.path().join("notified");
-    std::fs::write(
+    common::write_executable(
         &notify,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" > {}\n", out.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&notify, std::fs::Permissions::from_mode(0o755)).unwrap();
+        &format!("#!/bin/sh\nprintf '%s\\n' \"$1\" > {}\n", out.display()),
+    );
     let n = Node::new(
         SPLIT_BRAIN_22,
         "master",

@@ -3,6 +3,8 @@
 //! library API (`run_verb` with a `RunitManager` over temp `Paths`); the binary is
 //! driven for what needs no custom layout.
 
+mod common;
+
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -148,9 +150,7 @@ impl Layout {
 }
 
 fn write_exec(p: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(p, text).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    common::write_executable(p, text);
 }
 
 /// Strips the pid and seconds from a status line, for comparison.

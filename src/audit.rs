@@ -239,24 +239,7 @@ pub fn hostname() -> String {
 
 /// The current local time in RFC 3339, e.g. `2024-05-01T14:03:07+02:00`.
 pub fn rfc3339_now() -> String {
-    // SAFETY: time/localtime_r/strftime with buffers we own.
-    unsafe {
-        let t = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            return format!("@{t}");
-        }
-        let mut buf = [0u8; 64];
-        let fmt = b"%Y-%m-%dT%H:%M:%S%z\0";
-        let n = libc::strftime(
-            buf.as_mut_ptr() as *mut libc::c_char,
-            buf.len(),
-            fmt.as_ptr() as *const libc::c_char,
-            &tm,
-        );
-        let s = String::from_utf8_lossy(&buf[..n]).into_owned();
-        colon_offset(&s)
-    }
+    colon_offset(&crate::exec::local_time("%Y-%m-%dT%H:%M:%S%z"))
 }
 
 /// `…+0200` → `…+02:00` (strftime's `%z` has no colon; RFC 3339 wants one).

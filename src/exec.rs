@@ -125,26 +125,34 @@ impl Command {
     }
 }
 
-/// The current local time as `date -R` prints it (RFC 2822), e.g.
-/// `Mon, 27 Jul 2015 19:24:38 +0000`: the original cluster.log format.
-pub fn rfc2822_now() -> String {
-    // SAFETY: time/localtime_r/strftime with buffers we own.
+/// The current local time formatted by strftime(3) with `fmt` (a C format string
+/// without the trailing NUL); `@<epoch>` when the local time cannot be computed.
+pub fn local_time(fmt: &str) -> String {
+    let Ok(cfmt) = std::ffi::CString::new(fmt) else {
+        return String::new();
+    };
+    // SAFETY: time/localtime_r/strftime with a NUL-terminated format and buffers we own.
     unsafe {
         let t = libc::time(std::ptr::null_mut());
         let mut tm: libc::tm = std::mem::zeroed();
         if libc::localtime_r(&t, &mut tm).is_null() {
             return format!("@{t}");
         }
-        let mut buf = [0u8; 64];
-        let fmt = b"%a, %d %b %Y %H:%M:%S %z\0";
+        let mut buf = [0u8; 128];
         let n = libc::strftime(
             buf.as_mut_ptr() as *mut libc::c_char,
             buf.len(),
-            fmt.as_ptr() as *const libc::c_char,
+            cfmt.as_ptr(),
             &tm,
         );
         String::from_utf8_lossy(&buf[..n]).into_owned()
     }
+}
+
+/// The current local time as `date -R` prints it (RFC 2822), e.g.
+/// `Mon, 27 Jul 2015 19:24:38 +0000`: the original cluster.log format.
+pub fn rfc2822_now() -> String {
+    local_time("%a, %d %b %Y %H:%M:%S %z")
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub const PC0_RES: &str = include_str!("../guest/pc0.res");
 pub const REDIS_CONF: &str = include_str!("../guest/redis.conf");
 pub const BOOTSTRAP_PRIMARY: &str = include_str!("../guest/bootstrap-primary.sh");
 pub const SSHD_CONFIG: &str = include_str!("../guest/sshd_config");
+/// The load writer (see [`crate::writer`]).
+pub const WRITER_PY: &str = include_str!("../guest/writer.py");
 const SV_KEEPALIVED_RUN: &str = include_str!("../guest/sv-keepalived-run");
 const SV_KEEPALIVED_LOG_RUN: &str = include_str!("../guest/sv-keepalived-log-run");
 const SV_POSTGRESQL_RUN: &str = include_str!("../guest/sv-postgresql-run");
@@ -249,6 +251,7 @@ pub fn render(
             fs::create_dir_all(r.join("opt/opscode/bin"))?;
             fs::copy(bin, &dst).with_context(|| format!("copying {}", bin.display()))?;
         }
+        f("opt/lab/writer.py", 0o755, WRITER_PY.as_bytes())?;
         // ssh
         f("etc/ssh/lab/sshd_config", 0o644, SSHD_CONFIG.as_bytes())?;
         f(

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod guest;
 pub mod qemu;
 pub mod util;
+pub mod writer;
 
 use std::fs;
 use std::path::{Path, PathBuf};

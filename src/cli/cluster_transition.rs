@@ -74,6 +74,11 @@ impl RetryArgs {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     const ACTION: &str = "cluster-transition";
     let (cfg, paths) = load_optional(&ctx.global.config)?;
+    let mut trace = ClusterLog::new(&paths.cluster_log, false);
+    trace.trace(&format!(
+        "process start: cluster-transition {}",
+        args.state.join(" ")
+    ));
     let audit = Audit::new(&paths.audit_log);
     let target = match transition::parse_notify_args(&args.state) {
         Ok(t) => t,
@@ -94,6 +99,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
     record_outcome(&audit, ACTION, target, &outcome);
+    trace.trace(&format!("process end: exit {}", outcome.exit_code()));
     Ok(outcome.exit_code())
 }
 

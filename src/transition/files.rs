@@ -96,14 +96,29 @@ pub fn log_line(date: &str, msg: &str) -> String {
     format!("{date}: {msg}\n")
 }
 
+/// The environment variable naming an optional timing trace file (see [`ClusterLog`]).
+pub const TRACE_ENV: &str = "PRIVATE_CHEF_CTL_TRACE";
+
+/// One timing trace line: `<unix seconds, 6 decimals> <pid> <message>` and a newline.
+pub fn trace_line(unix_secs: f64, pid: u32, msg: &str) -> String {
+    format!("{unix_secs:.6} {pid} {msg}\n")
+}
+
 /// The cluster.log writer: each message is echoed to stdout and appended to the file
 /// as `<date -R>: <message>` (the original's `log_me`). A log that cannot be written is
 /// a warning on stderr (once), never a reason to stop a transition.
+///
+/// When the environment variable [`TRACE_ENV`] names a file, every message and every
+/// [`ClusterLog::trace`] event is also appended there with a microsecond timestamp
+/// ([`trace_line`]): cluster.log's `date -R` has 1-s resolution, too coarse to tell a
+/// transition's own overhead from the time spent in drbdadm, mount and the services.
+/// Trace write errors are ignored.
 #[derive(Debug)]
 pub struct ClusterLog {
     path: PathBuf,
     echo: bool,
     warned: bool,
+    trace: Option<PathBuf>,
 }
 
 impl ClusterLog {
@@ -113,6 +128,35 @@ impl ClusterLog {
             path: path.to_path_buf(),
             echo,
             warned: false,
+            trace: std::env::var_os(TRACE_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// The same log with the trace file `trace` (`None`: no trace), whatever the environment.
+    pub fn with_trace(mut self, trace: Option<PathBuf>) -> ClusterLog {
+        self.trace = trace;
+        self
+    }
+
+    /// Appends `msg` to the trace file only (when there is one).
+    pub fn trace(&mut self, msg: &str) {
+        let Some(path) = &self.trace else {
+            return;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        let line = trace_line(now, std::process::id(), msg);
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o644)
+            .open(path)
+        {
+            let _ = f.write_all(line.as_bytes());
         }
     }
 
@@ -121,6 +165,7 @@ impl ClusterLog {
         if self.echo {
             println!("{msg}");
         }
+        self.trace(msg);
         let line = log_line(&crate::exec::rfc2822_now(), msg);
         let r = (|| {
             if let Some(d) = self.path.parent() {
@@ -207,5 +252,59 @@ impl Drop for TransitionLock {
     fn drop(&mut self) {
         // Empty the pid while still holding the lock; closing the file releases it.
         let _ = self.file.set_len(0);
+    }
+}
+
+#[cfg(test)]
+mod trace_tests {
+    use super::*;
+
+    #[test]
+    fn trace_line_has_microseconds_pid_and_message() {
+        assert_eq!(
+            trace_line(
+                1_700_000_000.123_456_7,
+                42,
+                "exec begin: drbdadm primary pc0"
+            ),
+            "1700000000.123457 42 exec begin: drbdadm primary pc0\n"
+        );
+    }
+
+    #[test]
+    fn log_goes_to_the_trace_with_a_fine_timestamp_and_trace_only_events_skip_cluster_log() {
+        let d = tempfile::tempdir().unwrap();
+        let log = d.path().join("cluster.log");
+        let tr = d.path().join("trace");
+        let mut l = ClusterLog::new(&log, false).with_trace(Some(tr.clone()));
+        l.log("Transitioning to master");
+        l.trace("exec begin: mount /dev/drbd0 /data");
+        let cl = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(cl.lines().count(), 1);
+        assert!(cl.ends_with(": Transitioning to master\n"), "{cl}");
+        let t = std::fs::read_to_string(&tr).unwrap();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 2, "{t}");
+        let pid = std::process::id().to_string();
+        for (line, msg) in lines.iter().zip([
+            "Transitioning to master",
+            "exec begin: mount /dev/drbd0 /data",
+        ]) {
+            let mut w = line.splitn(3, ' ');
+            let ts = w.next().unwrap();
+            assert_eq!(ts.split_once('.').unwrap().1.len(), 6, "{line}");
+            assert!(ts.parse::<f64>().unwrap() > 1.5e9);
+            assert_eq!(w.next(), Some(pid.as_str()));
+            assert_eq!(w.next(), Some(msg));
+        }
+    }
+
+    #[test]
+    fn no_trace_file_without_a_trace_path() {
+        let d = tempfile::tempdir().unwrap();
+        let mut l = ClusterLog::new(&d.path().join("cluster.log"), false).with_trace(None);
+        l.trace("nothing");
+        l.log("x");
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
     }
 }

@@ -38,9 +38,19 @@ impl<'a> RealHost<'a> {
         }
     }
 
-    fn run(&self, cmd: Command) -> Result<(), String> {
+    fn run(&mut self, cmd: Command) -> Result<(), String> {
         let cmd = cmd.timeout(self.settings.command_timeout);
-        match cmd.run() {
+        let shown = cmd.display();
+        self.log.trace(&format!("exec begin: {shown}"));
+        let r = cmd.run();
+        self.log.trace(&format!(
+            "exec end: {shown}: {}",
+            match &r {
+                Ok(o) if o.success() => "ok",
+                _ => "failed",
+            }
+        ));
+        match r {
             Ok(o) if o.success() => Ok(()),
             Ok(o) => {
                 let msg = if o.stderr.trim().is_empty() {
@@ -59,6 +69,47 @@ impl<'a> RealHost<'a> {
                 ))
             }
             Err(e) => Err(format!("{e:#}")),
+        }
+    }
+
+    /// `sv start` and wait until the supervisor says up.
+    fn start_service_wait(&mut self, svc: &str) -> Result<(), String> {
+        let out = self
+            .manager
+            .control(svc, Control::Start)
+            .map_err(|e| format!("{e:#}"))?;
+        if out.code != 0 {
+            let msg = format!("{}{}", out.stdout.trim(), out.stderr.trim());
+            return Err(format!("start exit code {}: {msg}", out.code));
+        }
+        // Verify: poll the supervisor's state, bounded by the start wait.
+        let deadline = Instant::now() + self.settings.start_wait;
+        loop {
+            let st = self.manager.status(svc);
+            if st.state.is_up() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "not up after {} s: {}",
+                    self.settings.start_wait.as_secs(),
+                    st.status_line()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn stop_service_now(&mut self, svc: &str) -> Result<(), String> {
+        let log = &mut self.log;
+        let code = self
+            .manager
+            .graceful_kill(svc, &mut |l: &str| log.log(l))
+            .map_err(|e| format!("{e:#}"))?;
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(format!("graceful-kill exit code {code}"))
         }
     }
 }
@@ -124,43 +175,23 @@ impl Host for RealHost<'_> {
     }
 
     fn start_service(&mut self, svc: &str) -> Result<(), String> {
-        let out = self
-            .manager
-            .control(svc, Control::Start)
-            .map_err(|e| format!("{e:#}"))?;
-        if out.code != 0 {
-            let msg = format!("{}{}", out.stdout.trim(), out.stderr.trim());
-            return Err(format!("start exit code {}: {msg}", out.code));
-        }
-        // Verify: poll the supervisor's state, bounded by the start wait.
-        let deadline = Instant::now() + self.settings.start_wait;
-        loop {
-            let st = self.manager.status(svc);
-            if st.state.is_up() {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "not up after {} s: {}",
-                    self.settings.start_wait.as_secs(),
-                    st.status_line()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
+        self.log.trace(&format!("exec begin: start {svc}"));
+        let r = self.start_service_wait(svc);
+        self.log.trace(&format!(
+            "exec end: start {svc}: {}",
+            if r.is_ok() { "ok" } else { "failed" }
+        ));
+        r
     }
 
     fn stop_service(&mut self, svc: &str) -> Result<(), String> {
-        let log = &mut self.log;
-        let code = self
-            .manager
-            .graceful_kill(svc, &mut |l: &str| log.log(l))
-            .map_err(|e| format!("{e:#}"))?;
-        if code == 0 {
-            Ok(())
-        } else {
-            Err(format!("graceful-kill exit code {code}"))
-        }
+        self.log.trace(&format!("exec begin: stop {svc}"));
+        let r = self.stop_service_now(svc);
+        self.log.trace(&format!(
+            "exec end: stop {svc}: {}",
+            if r.is_ok() { "ok" } else { "failed" }
+        ));
+        r
     }
 
     fn sleep(&mut self, d: Duration) {

@@ -1,0 +1,399 @@
+//! Guided recovery on the real pair: each test recreates one of the Enterprise Chef HA
+//! guide's failure situations, checks that `ha-diagnose --json` names it, runs
+//! `ha-recover … --yes` and checks the end state and the data (rows written through the VIP
+//! with psql from the node that stays up; every acknowledged id must be there afterwards).
+//!
+//! The states diagnosed are saved as `{"local","peer"}` fixtures under
+//! `target/lab-fixtures/` (and, with `LAB_SAVE_FIXTURES=1`, as `fixtures/diagnose/lab-*.json`,
+//! which `tests/diagnose_lab_fixtures.rs` checks).
+//!
+//! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl`; run with
+//! `cargo test -p lab --release --test recovery -- --test-threads=1`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use lab::{wait_until, Lab, LabOptions, Link, NodeId, Output};
+use serde_json::Value;
+
+const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
+const VIP: &str = "198.51.100.10";
+const LOCAL_PG: &str = "/var/run/postgresql";
+const BE1: NodeId = NodeId::Be1;
+const BE2: NodeId = NodeId::Be2;
+
+fn boot() -> Lab {
+    let t0 = Instant::now();
+    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    eprintln!("lab up took {:.1}s", t0.elapsed().as_secs_f64());
+    lab
+}
+
+fn run(lab: &Lab, n: NodeId, cmd: &str) -> Output {
+    match lab.exec_timeout(n, cmd, Duration::from_secs(600)) {
+        Ok(o) => o,
+        Err(e) => panic!("{n}: exec `{cmd}`: {e:#}"),
+    }
+}
+
+fn ok(lab: &Lab, n: NodeId, cmd: &str) -> String {
+    let o = run(lab, n, cmd);
+    assert_eq!(o.code, 0, "{n}: `{cmd}` failed: {o:?}");
+    o.stdout.trim().to_string()
+}
+
+fn wait(what: &str, secs: u64, probe: impl FnMut() -> anyhow::Result<Option<()>>) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    wait_until(deadline, what, probe).unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// Waits until `n`'s DRBD connection state is `cs`.
+fn wait_cstate(lab: &Lab, n: NodeId, cs: &str, secs: u64) {
+    wait(&format!("{n}: cstate {cs}"), secs, || {
+        Ok((lab.status(n)?.cstate == cs).then_some(()))
+    });
+}
+
+/// `ha-diagnose --json` on `n`; the exit code must match the document's.
+fn diagnose(lab: &Lab, n: NodeId) -> Value {
+    let o = run(lab, n, &format!("{PCC} ha-diagnose --json"));
+    let v: Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("{n}: ha-diagnose --json: {e}: {o:?}"));
+    assert_eq!(
+        v["exit_code"].as_i64(),
+        Some(i64::from(o.code)),
+        "{n}: exit code vs document: {v:#}"
+    );
+    v
+}
+
+/// Diagnoses on `n` until the situation is `slug` (states settle in a few seconds), saves
+/// the views as a fixture and returns the diagnosis.
+fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, fixture: &str, secs: u64) -> Value {
+    let mut last = Value::Null;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let r = wait_until(deadline, &format!("{n}: ha-diagnose says {slug}"), || {
+        last = diagnose(lab, n);
+        Ok((last["situation"] == slug).then(|| last.clone()))
+    });
+    let v = r.unwrap_or_else(|e| panic!("{e:#}\nlast diagnosis: {last:#}"));
+    save_fixture(fixture, &v);
+    v
+}
+
+/// Saves `{"local","peer"}` of a diagnosis under target/lab-fixtures/ (and in
+/// fixtures/diagnose/ with LAB_SAVE_FIXTURES=1).
+fn save_fixture(name: &str, d: &Value) {
+    let doc = serde_json::json!({"local": d["local"], "peer": d["peer"]});
+    let text = format!("{doc:#}\n");
+    let dir = lab::target_dir().join("lab-fixtures");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("lab-{name}.json")), &text);
+    if std::env::var_os("LAB_SAVE_FIXTURES").is_some() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let p = root.join(format!("fixtures/diagnose/lab-{name}.json"));
+        std::fs::write(&p, &text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+}
+
+/// `ha-recover ARGS --json` on `n`: the exit code and the events.
+fn recover(lab: &Lab, n: NodeId, args: &str) -> (i32, Vec<Value>, Output) {
+    let t0 = Instant::now();
+    let o = run(lab, n, &format!("{PCC} ha-recover {args} --json"));
+    eprintln!(
+        "{n}: ha-recover {args}: exit {} after {:.1}s",
+        o.code,
+        t0.elapsed().as_secs_f64()
+    );
+    let events: Vec<Value> = o
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    (o.code, events, o)
+}
+
+fn done_event(events: &[Value]) -> &Value {
+    events
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "done")
+        .unwrap_or_else(|| panic!("no done event in {events:#?}"))
+}
+
+/// The commands of the steps that ended `status` (ok, skipped, failed, …).
+fn steps_with(events: &[Value], status: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["event"] == "step" && e["status"] == status)
+        .map(|e| format!("{} {}", e["node"].as_str().unwrap_or("?"), e["command"]))
+        .collect()
+}
+
+/// Waits until `master` is a healthy master and the other node a healthy backup, then
+/// checks that `ha-status` exits 0 on both.
+fn wait_healthy_pair(lab: &Lab, master: NodeId, secs: u64) {
+    let backup = master.peer();
+    let mut last = String::new();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    wait_until(deadline, "a healthy pair", || {
+        let m = lab.status(master)?;
+        let b = lab.status(backup)?;
+        last = format!("{master}: {}\n{backup}: {}", m.summary(), b.summary());
+        Ok((m.healthy_master() && b.healthy_backup()).then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e:#}\n{last}"));
+    for n in [master, backup] {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut out = String::new();
+        wait_until(deadline, &format!("{n}: ha-status exit 0"), || {
+            let o = lab.exec(n, &format!("{PCC} ha-status"))?;
+            out = format!("{}{}", o.stdout, o.stderr);
+            Ok((o.code == 0).then_some(()))
+        })
+        .unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+    }
+}
+
+/// Creates the test table through `host` (the VIP or the local socket) from `n`.
+fn create_table(lab: &Lab, n: NodeId, host: &str) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    wait_until(deadline, &format!("{n}: create table via {host}"), || {
+        let o = lab.exec(
+            n,
+            &format!(
+                "psql -h {host} -U postgres -v ON_ERROR_STOP=1 -Atc \
+                 'create table if not exists acked (id int primary key, pad text)'"
+            ),
+        )?;
+        Ok((o.code == 0).then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// Inserts `batches` batches of `per` rows (ids from `first`) through `host` from `n`, one
+/// transaction each; returns the acknowledged ids (those of batches psql reported
+/// committed).
+fn write_rows(lab: &Lab, n: NodeId, host: &str, first: u32, batches: u32, per: u32) -> Vec<u32> {
+    let script = format!(
+        "for b in $(seq 0 {last}); do a=$(( {first} + b * {per} )); z=$(( a + {per} - 1 )); \
+         if timeout 20 psql -h {host} -U postgres -v ON_ERROR_STOP=1 -Atqc \
+         \"insert into acked select g, repeat('x', 200) from generate_series($a, $z) g\" \
+         >/dev/null 2>&1; then echo ACK $a $z; else echo NAK $a $z; fi; done",
+        last = batches.saturating_sub(1)
+    );
+    let o = run(lab, n, &script);
+    let mut acked = Vec::new();
+    for l in o.stdout.lines() {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        if w.len() == 3 && w[0] == "ACK" {
+            let (a, z): (u32, u32) = (w[1].parse().unwrap(), w[2].parse().unwrap());
+            acked.extend(a..=z);
+        }
+    }
+    acked
+}
+
+/// The ids in the table, read through `host` from `n`.
+fn read_ids(lab: &Lab, n: NodeId, host: &str) -> BTreeSet<u32> {
+    let out = ok(
+        lab,
+        n,
+        &format!("psql -h {host} -U postgres -v ON_ERROR_STOP=1 -Atc 'select id from acked'"),
+    );
+    out.lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+/// Every acknowledged id is in the table.
+fn assert_no_ack_lost(lab: &Lab, n: NodeId, host: &str, acked: &[u32]) {
+    let have = read_ids(lab, n, host);
+    let lost: Vec<u32> = acked
+        .iter()
+        .copied()
+        .filter(|i| !have.contains(i))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged rows lost (of {}), e.g. {:?}",
+        lost.len(),
+        acked.len(),
+        &lost[..lost.len().min(10)]
+    );
+    eprintln!("{n}: all {} acknowledged rows present", acked.len());
+}
+
+fn fin(t0: Instant, what: &str) {
+    eprintln!("{what} took {:.1}s", t0.elapsed().as_secs_f64());
+}
+
+/// Scenario 2 (and the peer view): the secondary's DRBD goes down, the primary writes on
+/// (oos > 0); `ha-recover auto` brings it up over ssh and follows the resync.
+#[test]
+fn scenario_2_secondary_lost_primary_ahead() {
+    let t0 = Instant::now();
+    let lab = boot();
+
+    // the peer view on both nodes matches each node's own ha-status --json
+    peer_views_match(&lab);
+    for n in NodeId::ALL {
+        let d = diagnose(&lab, n);
+        assert_eq!(d["situation"], "healthy", "{n}: {d:#}");
+        assert_eq!(d["exit_code"], 0);
+    }
+    save_fixture("healthy", &diagnose(&lab, BE1));
+
+    create_table(&lab, BE2, VIP);
+    let mut acked = write_rows(&lab, BE2, VIP, 0, 5, 100);
+    assert_eq!(acked.len(), 500);
+
+    ok(&lab, BE2, "drbdadm down pc0");
+    wait_cstate(&lab, BE1, "WFConnection", 120);
+    acked.extend(write_rows(&lab, BE2, VIP, 1000, 10, 100));
+    assert!(acked.len() >= 1400, "{} acked", acked.len());
+
+    let d = diagnose_until(&lab, BE1, "scenario-2", "scenario-2-peer-drbd-down", 60);
+    assert!(d["details"]["oos_kib"].as_u64().unwrap_or(0) > 0, "{d:#}");
+    assert_eq!(d["details"]["primary"], "be1.lab.example");
+    assert_eq!(d["details"]["secondary"], "be2.lab.example");
+    assert_eq!(d["peer"]["state"], "reachable", "{d:#}");
+
+    let (code, ev, o) = recover(&lab, BE1, "auto --yes");
+    assert_eq!(code, 0, "{o:?}");
+    assert_eq!(done_event(&ev)["result"], "ok");
+    let ran = steps_with(&ev, "ok");
+    assert!(
+        ran.iter()
+            .any(|s| s.starts_with("be2") && s.contains("drbdadm up pc0")),
+        "{ran:?}"
+    );
+
+    wait_healthy_pair(&lab, BE1, 180);
+    let d = diagnose(&lab, BE1);
+    assert_eq!(d["situation"], "healthy", "{d:#}");
+    acked.extend(write_rows(&lab, BE2, VIP, 5000, 2, 100));
+    assert_no_ack_lost(&lab, BE1, LOCAL_PG, &acked);
+    fin(t0, "scenario 2");
+}
+
+/// Scenario 3: keepalived on the survivor is stopped (so it does not take over, as in the
+/// guide's situation), the primary crashes in sync; `ha-recover scenario-3` on the survivor
+/// promotes it and runs master-recover; the old primary comes back Secondary and resyncs.
+#[test]
+fn scenario_3_primary_lost_secondary_up_to_date() {
+    let t0 = Instant::now();
+    let lab = boot();
+    create_table(&lab, BE2, VIP);
+    let mut acked = write_rows(&lab, BE2, VIP, 0, 10, 100);
+    assert_eq!(acked.len(), 1000);
+
+    ok(&lab, BE2, "sv -w 30 stop /opt/opscode/service/keepalived");
+    lab.crash(BE1)
+        .unwrap_or_else(|e| panic!("crash be1: {e:#}"));
+    wait_cstate(&lab, BE2, "WFConnection", 120);
+
+    let d = diagnose_until(&lab, BE2, "scenario-3", "scenario-3", 90);
+    assert_eq!(d["details"]["survivor"], "be2.lab.example", "{d:#}");
+    assert_eq!(d["details"]["lost"], "be1.lab.example", "{d:#}");
+    assert_eq!(d["details"]["disk"], "UpToDate", "{d:#}");
+    assert_eq!(d["peer"]["state"], "unreachable", "{d:#}");
+
+    let (code, ev, o) = recover(&lab, BE2, "scenario-3 --yes");
+    assert_eq!(code, 0, "{o:?}");
+    assert_eq!(done_event(&ev)["result"], "ok");
+    let s = lab.status(BE2).unwrap();
+    assert!(s.role.starts_with("Primary/"), "{}", s.summary());
+    assert!(s.mounted && s.pg_ready, "{}", s.summary());
+    assert!(
+        s.postgresql.starts_with("run") && s.redis_lb.starts_with("run"),
+        "{}",
+        s.summary()
+    );
+    assert_no_ack_lost(&lab, BE2, LOCAL_PG, &acked);
+    acked.extend(write_rows(&lab, BE2, LOCAL_PG, 2000, 5, 100));
+
+    // keepalived back on the survivor: it becomes VRRP master of its own (be1 is down)
+    ok(
+        &lab,
+        BE2,
+        "rm -f /opt/opscode/sv/keepalived/down; sv -w 30 start /opt/opscode/service/keepalived",
+    );
+    wait("be2 holds the VIP as master", 120, || {
+        let s = lab.status(BE2)?;
+        Ok((s.vip && s.current == "master" && s.requested == "master").then_some(()))
+    });
+    acked.extend(write_rows(&lab, BE2, VIP, 3000, 5, 100));
+
+    // the old primary comes back: it stays Secondary and resyncs from be2
+    lab.start(BE1)
+        .unwrap_or_else(|e| panic!("start be1: {e:#}"));
+    wait_healthy_pair(&lab, BE2, 300);
+    let d = diagnose(&lab, BE1);
+    assert_eq!(d["situation"], "healthy", "{d:#}");
+    assert_no_ack_lost(&lab, BE2, VIP, &acked);
+    fin(t0, "scenario 3");
+}
+
+/// The stable part of a NodeView: name, exit code, cluster status, DRBD states, checks.
+fn stable_view(v: &Value) -> Value {
+    let drbd: Vec<Value> = v["drbd"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    serde_json::json!([
+                        d["minor"],
+                        d["cs"],
+                        d["role"],
+                        d["peer_role"],
+                        d["disk"],
+                        d["peer_disk"]
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let checks: Vec<Value> = v["checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| serde_json::json!([c["id"], c["status"]]))
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"node": v["node"], "exit_code": v["exit_code"],
+        "cluster_status": v["cluster_status"], "drbd": drbd, "checks": checks,
+        "split_brain": v["split_brain"]})
+}
+
+/// Item 1: `ha-status --peer --json` on each node shows the peer as the peer sees itself
+/// (its own `ha-diagnose --json` "local" view), and `ha-diagnose` on each node sees the
+/// peer reachable with the same view.
+fn peer_views_match(lab: &Lab) {
+    for n in NodeId::ALL {
+        let own = diagnose(lab, n.peer());
+        let own = stable_view(&own["local"]);
+        let o = run(lab, n, &format!("{PCC} ha-status --peer --json"));
+        assert_eq!(o.code, 0, "{n}: ha-status --peer: {o:?}");
+        let seen: Value = serde_json::from_str(&o.stdout)
+            .unwrap_or_else(|e| panic!("{n}: ha-status --peer --json: {e}: {o:?}"));
+        assert_eq!(seen["peer"]["state"], "reachable", "{n}: {seen:#}");
+        assert_eq!(stable_view(&seen["peer"]["view"]), own, "{n}: peer view");
+        let d = diagnose(lab, n);
+        assert_eq!(d["peer"]["state"], "reachable", "{n}: {d:#}");
+        assert_eq!(
+            stable_view(&d["peer"]["view"]),
+            own,
+            "{n}: ha-diagnose's peer view"
+        );
+        let src = d["peer"]["view"]["source"].as_str().unwrap_or("");
+        assert!(
+            src.contains(n.peer().cluster_ip())
+                || src.contains(n.peer().public_ip())
+                || src.starts_with("ssh"),
+            "{n}: {src}"
+        );
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: Link) {}

@@ -48,6 +48,15 @@ macro_rules! state_enum {
                 }
             }
 
+            /// Maps printed name bytes to a variant without UTF-8 validation of known
+            /// names; unknown names become `Other` (lossy UTF-8).
+            pub fn from_bytes(b: &[u8]) -> Self {
+                match b {
+                    $( t if t == $text.as_bytes() => $name::$variant, )+
+                    other => $name::Other(String::from_utf8_lossy(other).into_owned()),
+                }
+            }
+
             /// Position in DRBD's enum order (`None` for `Other`).
             pub fn ordinal(&self) -> Option<usize> {
                 Self::KNOWN.iter().position(|k| k == self)

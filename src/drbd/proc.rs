@@ -128,7 +128,20 @@ fn trim_end(l: In<'_>) -> In<'_> {
 }
 
 fn lossy(b: In<'_>) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    // Fast path: /proc/drbd is ASCII; only odd bytes (8.3.1's NUL flags are ASCII too,
+    // DRBD 9's `∞` is valid UTF-8) take the replacing path.
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
+/// Accumulates ASCII digits into a u64; `None` on overflow.
+fn accumulate(d: In<'_>) -> Option<u64> {
+    d.iter().try_fold(0u64, |n, c| {
+        n.checked_mul(10)?
+            .checked_add(u64::from(c.wrapping_sub(b'0')))
+    })
 }
 
 fn name(i: In<'_>) -> R<'_, In<'_>> {
@@ -143,10 +156,7 @@ fn end_of_line(i: In<'_>) -> R<'_, ()> {
 
 fn digits_u64(i: In<'_>) -> R<'_, u64> {
     let (rest, d) = digit1(i)?;
-    match std::str::from_utf8(d)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    {
+    match accumulate(d) {
         Some(n) => Ok((rest, n)),
         None => fail(i, "a number that fits 64 bits"),
     }
@@ -191,10 +201,7 @@ fn decimal(i: In<'_>) -> R<'_, f64> {
 fn minor_prefix(i: In<'_>) -> R<'_, u32> {
     let (i, _) = space0(i)?;
     let (r, d) = digit1(i)?;
-    let minor = match std::str::from_utf8(d)
-        .ok()
-        .and_then(|s| s.parse::<u32>().ok())
-    {
+    let minor = match accumulate(d).and_then(|n| u32::try_from(n).ok()) {
         Some(m) => m,
         None => return fail(i, "a minor number"),
     };
@@ -325,19 +332,19 @@ fn version_line(i: In<'_>) -> R<'_, (Version, bool)> {
 
 fn role_name(i: In<'_>) -> R<'_, Role> {
     let (i, n) = exp("a role name", name)(i)?;
-    Ok((i, Role::from_name(&String::from_utf8_lossy(n))))
+    Ok((i, Role::from_bytes(n)))
 }
 
 fn disk_name(i: In<'_>) -> R<'_, DiskState> {
     let (i, n) = exp("a disk state name", name)(i)?;
-    Ok((i, DiskState::from_name(&String::from_utf8_lossy(n))))
+    Ok((i, DiskState::from_bytes(n)))
 }
 
 /// Parses a state line into a device (counters and the rest still empty).
 fn state_line(l: In<'_>) -> R<'_, Device> {
     let (i, minor) = exp("a minor line (` N: cs:…`)", minor_prefix)(l)?;
     let (i, cs) = exp("a connection state name", name)(i)?;
-    let cs = ConnState::from_name(&String::from_utf8_lossy(cs));
+    let cs = ConnState::from_bytes(cs);
     let mut dev = Device {
         minor,
         state_line: lossy(l),

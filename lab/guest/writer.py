@@ -154,7 +154,15 @@ class Redis:
             pass
 
 
-def log(d, msg):
+_last = {}
+
+
+def log(d, msg, kind=None):
+    """Appends msg to DIR/writer.log; with kind, only when it differs from the last of that kind."""
+    if kind is not None:
+        if _last.get(kind) == msg:
+            return
+        _last[kind] = msg
     with open(os.path.join(d, "writer.log"), "a") as f:
         f.write("%.3f %s\n" % (time.time(), msg))
 
@@ -175,6 +183,7 @@ def run(d, host, first, batch, pause):
                 pg = Pg(host)
                 pg.query("CREATE TABLE IF NOT EXISTS %s (id bigint PRIMARY KEY, at timestamptz DEFAULT now())" % TABLE)
                 log(d, "pg connected")
+                _last.pop("pg", None)
             lo, hi = pg_next, pg_next + batch - 1
             pg_next = hi + 1  # never reuse ids: an unacknowledged batch may have committed
             pg.query("INSERT INTO %s (id) SELECT generate_series(%d, %d)" % (TABLE, lo, hi))
@@ -183,7 +192,7 @@ def run(d, host, first, batch, pause):
             last_ack = time.time()
         except (OSError, PgError) as e:
             errors += 1
-            log(d, "pg error: %s" % e)
+            log(d, "pg error: %s" % e, "pg")
             if pg is not None:
                 pg.close()
             pg = None
@@ -191,6 +200,7 @@ def run(d, host, first, batch, pause):
             if rd is None:
                 rd = Redis(host)
                 log(d, "redis connected")
+                _last.pop("redis", None)
             ids = list(range(rd_next, rd_next + batch))
             rd_next += batch
             rd.send(b"".join(Redis.enc("SET", "k:%d" % i, i) + Redis.enc("INCR", "lab:counter") for i in ids))
@@ -203,7 +213,7 @@ def run(d, host, first, batch, pause):
                 last_ack = time.time()
         except (OSError, ConnectionError, ValueError) as e:
             errors += 1
-            log(d, "redis error: %s" % e)
+            log(d, "redis error: %s" % e, "redis")
             if rd is not None:
                 rd.close()
             rd = None

@@ -163,7 +163,9 @@ impl ClusterLog {
     /// Logs one message.
     pub fn log(&mut self, msg: &str) {
         if self.echo {
-            println!("{msg}");
+            // not println!: it panics when stdout is gone (a closed pipe), and a transition
+            // must not die of its own log
+            let _ = writeln!(std::io::stdout(), "{msg}");
         }
         self.trace(msg);
         let line = log_line(&crate::exec::rfc2822_now(), msg);

@@ -226,6 +226,11 @@ fn fin(t0: Instant, what: &str) {
     eprintln!("{what} took {:.1}s", t0.elapsed().as_secs_f64());
 }
 
+/// Progress with the test's elapsed time.
+fn mark(t0: Instant, what: &str) {
+    eprintln!("[{:6.1}s] {what}", t0.elapsed().as_secs_f64());
+}
+
 /// Scenario 2 (and the peer view): the secondary's DRBD goes down, the primary writes on
 /// (oos > 0); `ha-recover auto` brings it up over ssh and follows the resync.
 #[test]
@@ -257,6 +262,7 @@ fn scenario_2_secondary_lost_primary_ahead() {
     assert_eq!(d["details"]["secondary"], "be2.lab.example");
     assert_eq!(d["peer"]["state"], "reachable", "{d:#}");
 
+    mark(t0, "recover");
     let (code, ev, o) = recover(&lab, BE1, "auto --yes");
     assert_eq!(code, 0, "{o:?}");
     assert_eq!(done_event(&ev)["result"], "ok");
@@ -267,6 +273,7 @@ fn scenario_2_secondary_lost_primary_ahead() {
         "{ran:?}"
     );
 
+    mark(t0, "wait healthy pair");
     wait_healthy_pair(&lab, BE1, 180);
     let d = diagnose(&lab, BE1);
     assert_eq!(d["situation"], "healthy", "{d:#}");
@@ -287,6 +294,7 @@ fn scenario_3_primary_lost_secondary_up_to_date() {
     assert_eq!(acked.len(), 1000);
 
     ok(&lab, BE2, "sv -w 30 stop /opt/opscode/service/keepalived");
+    mark(t0, "crash be1");
     lab.crash(BE1)
         .unwrap_or_else(|e| panic!("crash be1: {e:#}"));
     wait_cstate(&lab, BE2, "WFConnection", 120);
@@ -297,6 +305,7 @@ fn scenario_3_primary_lost_secondary_up_to_date() {
     assert_eq!(d["details"]["disk"], "UpToDate", "{d:#}");
     assert_eq!(d["peer"]["state"], "unreachable", "{d:#}");
 
+    mark(t0, "recover");
     let (code, ev, o) = recover(&lab, BE2, "scenario-3 --yes");
     assert_eq!(code, 0, "{o:?}");
     assert_eq!(done_event(&ev)["result"], "ok");
@@ -324,13 +333,140 @@ fn scenario_3_primary_lost_secondary_up_to_date() {
     acked.extend(write_rows(&lab, BE2, VIP, 3000, 5, 100));
 
     // the old primary comes back: it stays Secondary and resyncs from be2
+    mark(t0, "start be1");
     lab.start(BE1)
         .unwrap_or_else(|e| panic!("start be1: {e:#}"));
+    mark(t0, "wait healthy pair");
     wait_healthy_pair(&lab, BE2, 300);
     let d = diagnose(&lab, BE1);
     assert_eq!(d["situation"], "healthy", "{d:#}");
     assert_no_ack_lost(&lab, BE2, VIP, &acked);
     fin(t0, "scenario 3");
+}
+
+/// The `.img` path the split-brain runbook reports in its notes.
+fn kept_image_path(done: &Value) -> String {
+    let notes = done["notes"].as_array().cloned().unwrap_or_default();
+    for n in &notes {
+        let t = n.as_str().unwrap_or("");
+        if let Some(w) = t
+            .split_whitespace()
+            .find(|w| w.starts_with('/') && w.contains("split-brain-") && w.contains(".img"))
+        {
+            return w.trim_end_matches([',', '.', ':', ';']).to_string();
+        }
+    }
+    panic!("no kept image path in the notes: {done:#}");
+}
+
+/// Split brain: the cluster link is cut, both nodes are Primary and write, the link heals:
+/// both StandAlone, the handler (drbd.conf) records it; `ha-recover split-brain` keeps the
+/// victim's data in an image, discards it, resyncs from the survivor.
+#[test]
+fn split_brain() {
+    let t0 = Instant::now();
+    let lab = boot();
+    create_table(&lab, BE2, VIP);
+    let mut acked = write_rows(&lab, BE2, VIP, 0, 5, 100);
+    assert_eq!(acked.len(), 500);
+
+    mark(t0, "cut link");
+    lab.cut_link(BE1, Link::Cluster).unwrap();
+    wait_cstate(&lab, BE1, "WFConnection", 120);
+    wait_cstate(&lab, BE2, "WFConnection", 120);
+
+    // the survivor (be1, the master) writes more than the victim will
+    acked.extend(write_rows(&lab, BE2, VIP, 1000, 10, 200));
+    assert!(acked.len() >= 2500, "{} acked", acked.len());
+    let ballast = "/var/opt/opscode/drbd/data/survivor-ballast";
+    let sum = ok(
+        &lab,
+        BE1,
+        &format!(
+            "dd if=/dev/urandom of={ballast} bs=1M count=8 conv=fsync status=none && \
+             md5sum < {ballast}"
+        ),
+    );
+    // the victim (be2) becomes Primary too and writes a little
+    ok(
+        &lab,
+        BE2,
+        "drbdadm primary pc0 && mkdir -p /mnt/sb && mount /dev/drbd0 /mnt/sb && \
+         echo victim-was-here > /mnt/sb/victim-marker && sync && umount /mnt/sb",
+    );
+    mark(t0, "heal link");
+    lab.heal_link(BE1, Link::Cluster).unwrap();
+
+    let d = diagnose_until(&lab, BE1, "split-brain", "split-brain", 180);
+    assert_eq!(d["details"]["victim"], "be2.lab.example", "{d:#}");
+    assert_eq!(d["details"]["survivor"], "be1.lab.example", "{d:#}");
+    for n in NodeId::ALL {
+        wait_cstate(&lab, n, "StandAlone", 60);
+    }
+    // the handler ran from drbd.conf with DRBD's environment, on at least one node
+    let mut records = 0;
+    for n in NodeId::ALL {
+        let log = run(
+            &lab,
+            n,
+            "cat /var/opt/opscode/drbd/split-brain.log 2>/dev/null",
+        );
+        eprintln!("{n}: split-brain.log: {}", log.stdout.trim());
+        for l in log.stdout.lines() {
+            let Ok(r) = serde_json::from_str::<Value>(l) else {
+                continue;
+            };
+            assert_eq!(r["resource"], "pc0", "{n}: {r}");
+            assert_eq!(r["minor"], 0, "{n}: {r}");
+            let peer_addr = n.peer().cluster_ip();
+            assert!(
+                r["peer_address"].as_str().unwrap_or("").contains(peer_addr),
+                "{n}: {r}"
+            );
+            records += 1;
+        }
+    }
+    assert!(records >= 1, "no split-brain handler record");
+    let d = diagnose(&lab, BE1);
+    assert!(!d["details"]["since"].is_null(), "{d:#}");
+
+    // discarding data needs the resource typed
+    mark(t0, "recover");
+    let (code, ev, o) = recover(&lab, BE1, "split-brain --yes");
+    assert_eq!(code, 2, "{o:?}");
+    assert_eq!(done_event(&ev)["result"], "refused");
+    assert_eq!(lab.status(BE2).unwrap().cstate, "StandAlone");
+
+    mark(t0, "recover");
+    let (code, ev, o) = recover(&lab, BE1, "split-brain --yes --confirm-resource pc0");
+    assert_eq!(code, 0, "{o:?}");
+    let done = done_event(&ev);
+    assert_eq!(done["result"], "ok");
+    let img = kept_image_path(done);
+    let size = ok(&lab, BE2, &format!("stat -c %s {img}"));
+    let dev = ok(&lab, BE2, "blockdev --getsize64 /dev/opscode/drbd");
+    assert_eq!(size, dev, "{img} has the backing device's size");
+    let marker = ok(
+        &lab,
+        BE2,
+        &format!("debugfs -R 'cat /victim-marker' {img} 2>/dev/null"),
+    );
+    assert_eq!(
+        marker, "victim-was-here",
+        "the victim's divergent data is in {img}"
+    );
+
+    mark(t0, "wait healthy pair");
+    wait_healthy_pair(&lab, BE1, 240);
+    let d = diagnose(&lab, BE2);
+    assert_eq!(d["situation"], "healthy", "{d:#}");
+    assert_eq!(
+        ok(&lab, BE1, &format!("md5sum < {ballast}")),
+        sum,
+        "the survivor's data"
+    );
+    assert_no_ack_lost(&lab, BE2, VIP, &acked);
+    fin(t0, "split brain");
 }
 
 /// The stable part of a NodeView: name, exit code, cluster status, DRBD states, checks.
@@ -394,6 +530,3 @@ fn peer_views_match(lab: &Lab) {
         );
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: Link) {}

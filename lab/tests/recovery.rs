@@ -4,8 +4,8 @@
 //! with psql from the node that stays up; every acknowledged id must be there afterwards).
 //!
 //! The states diagnosed are saved as `{"local","peer"}` fixtures under
-//! `target/lab-fixtures/` (and, with `LAB_SAVE_FIXTURES=1`, as `fixtures/diagnose/lab-*.json`,
-//! which `tests/diagnose_lab_fixtures.rs` checks).
+//! `target/lab-fixtures/` (and, with `LAB_SAVE_FIXTURES=1`, as `fixtures/diagnose/lab/*.json`,
+//! which `tests/diagnose_lab_fixtures.rs` checks: the pure diagnosis on real states).
 //!
 //! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl`; run with
 //! `cargo test -p lab --release --test recovery -- --test-threads=1`.
@@ -82,16 +82,16 @@ fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, fixture: &str, secs: u64) ->
 }
 
 /// Saves `{"local","peer"}` of a diagnosis under target/lab-fixtures/ (and in
-/// fixtures/diagnose/ with LAB_SAVE_FIXTURES=1).
+/// fixtures/diagnose/lab/ with LAB_SAVE_FIXTURES=1).
 fn save_fixture(name: &str, d: &Value) {
     let doc = serde_json::json!({"local": d["local"], "peer": d["peer"]});
     let text = format!("{doc:#}\n");
     let dir = lab::target_dir().join("lab-fixtures");
     let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(dir.join(format!("lab-{name}.json")), &text);
+    let _ = std::fs::write(dir.join(format!("{name}.json")), &text);
     if std::env::var_os("LAB_SAVE_FIXTURES").is_some() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let p = root.join(format!("fixtures/diagnose/lab-{name}.json"));
+        let p = root.join(format!("fixtures/diagnose/lab/{name}.json"));
         std::fs::write(&p, &text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     }
 }

@@ -1,0 +1,89 @@
+//! The pure diagnosis on real states: `fixtures/diagnose/lab/*.json` are the
+//! `{"local","peer"}` views `ha-diagnose --json` printed in the lab (lab/tests/recovery.rs,
+//! saved with `LAB_SAVE_FIXTURES=1`), each for a situation created on the real DRBD pair.
+//! (They live in a subdirectory so `diagnose_fixtures.rs`, which requires every file of
+//! `fixtures/diagnose/` to be named after its slug, keeps its rule.)
+
+use private_chef_ctl::diagnose::{diagnose, Diagnosis};
+use private_chef_ctl::peer::{NodeView, PeerView};
+use serde_json::Value;
+
+const B1: &str = "be1.lab.example";
+const B2: &str = "be2.lab.example";
+
+fn dir() -> String {
+    format!("{}/fixtures/diagnose/lab", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(name: &str) -> (NodeView, PeerView) {
+    let p = format!("{}/{name}.json", dir());
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let local: NodeView =
+        serde_json::from_value(v["local"].clone()).unwrap_or_else(|e| panic!("{p}: local: {e}"));
+    let peer: PeerView =
+        serde_json::from_value(v["peer"].clone()).unwrap_or_else(|e| panic!("{p}: peer: {e}"));
+    (local, peer)
+}
+
+fn diag(name: &str) -> Diagnosis {
+    let (l, p) = load(name);
+    diagnose(&l, &p)
+}
+
+/// The diagnosis's `situation` + `details` as `ha-diagnose --json` prints them.
+fn doc(name: &str) -> Value {
+    diag(name).to_json()
+}
+
+/// (fixture, situation) for every lab fixture.
+const EXPECTED: &[(&str, &str)] = &[
+    ("healthy", "healthy"),
+    ("scenario-2-peer-drbd-down", "scenario-2"),
+];
+
+#[test]
+fn every_lab_fixture_is_named() {
+    let mut seen = Vec::new();
+    for e in std::fs::read_dir(dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("json") {
+            continue;
+        }
+        let stem = p.file_stem().unwrap().to_str().unwrap().to_string();
+        let Some((_, slug)) = EXPECTED.iter().find(|(f, _)| *f == stem) else {
+            panic!("{stem}.json: add it to EXPECTED");
+        };
+        let (l, peer) = load(&stem);
+        let back: NodeView = serde_json::from_value(serde_json::to_value(&l).unwrap()).unwrap();
+        assert_eq!(back, l, "{stem}: round trip");
+        let d = diagnose(&l, &peer);
+        assert_eq!(d.situation.slug(), *slug, "{stem}: {}", d.title);
+        assert!(!d.evidence.is_empty(), "{stem}");
+        seen.push(stem);
+    }
+    for (f, _) in EXPECTED {
+        assert!(seen.iter().any(|s| s == f), "{f}.json is missing");
+    }
+}
+
+#[test]
+fn lab_healthy() {
+    let d = diag("healthy");
+    assert_eq!(d.exit_code, 0);
+    assert_eq!(d.local.node, B1);
+    assert_eq!(d.peer.node(), Some(B2));
+    assert_eq!(d.next_step.command, None);
+}
+
+#[test]
+fn lab_scenario_2_peer_drbd_down() {
+    let v = doc("scenario-2-peer-drbd-down");
+    assert_eq!(v["situation"], "scenario-2");
+    assert_eq!(v["details"]["primary"], B1);
+    assert_eq!(v["details"]["secondary"], B2);
+    assert!(v["details"]["oos_kib"].as_u64().unwrap() > 0, "{v:#}");
+    // be2 answered over ssh with its DRBD resource down: the first step is `drbdadm up`
+    assert_eq!(v["peer"]["state"], "reachable");
+    assert_eq!(v["next_step"]["node"], B1, "{v:#}");
+}

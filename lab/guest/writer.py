@@ -184,10 +184,14 @@ def run(d, host, first, batch, pause):
                 pg.query("CREATE TABLE IF NOT EXISTS %s (id bigint PRIMARY KEY, at timestamptz DEFAULT now())" % TABLE)
                 log(d, "pg connected")
                 _last.pop("pg", None)
+                _last.pop("pg_acked", None)
             lo, hi = pg_next, pg_next + batch - 1
             pg_next = hi + 1  # never reuse ids: an unacknowledged batch may have committed
             pg.query("INSERT INTO %s (id) SELECT generate_series(%d, %d)" % (TABLE, lo, hi))
             pg_ack.write("%d %d\n" % (lo, hi))
+            if _last.get("pg_acked") is None:
+                _last["pg_acked"] = True
+                log(d, "pg first ack on this connection")
             pg_rows += batch
             last_ack = time.time()
         except (OSError, PgError) as e:
@@ -201,6 +205,7 @@ def run(d, host, first, batch, pause):
                 rd = Redis(host)
                 log(d, "redis connected")
                 _last.pop("redis", None)
+                _last.pop("redis_acked", None)
             ids = list(range(rd_next, rd_next + batch))
             rd_next += batch
             rd.send(b"".join(Redis.enc("SET", "k:%d" % i, i) + Redis.enc("INCR", "lab:counter") for i in ids))
@@ -209,6 +214,9 @@ def run(d, host, first, batch, pause):
                     raise ConnectionError("SET k:%d not OK" % i)
                 c = rd.reply()
                 rd_ack.write("%d %d\n" % (i, c))
+                if _last.get("redis_acked") is None:
+                    _last["redis_acked"] = True
+                    log(d, "redis first ack on this connection")
                 rd_keys += 1
                 last_ack = time.time()
         except (OSError, ConnectionError, ValueError) as e:

@@ -469,6 +469,191 @@ fn split_brain() {
     fin(t0, "split brain");
 }
 
+/// Stops keepalived on `n` (its notify runs `cluster-transition`, which demotes a master).
+fn stop_keepalived(lab: &Lab, n: NodeId) {
+    ok(lab, n, "sv -w 60 stop /opt/opscode/service/keepalived");
+}
+
+/// Items 7 and 5: while the master's keepalived stops, its `cluster-transition backup`
+/// runs and `ha-diagnose` there says transition-in-progress; then both nodes are
+/// Secondary (scenario 5): `ha-recover scenario-5` promotes one (a tie needs --promote),
+/// skips the reset steps, and nothing acknowledged is lost.
+#[test]
+fn transition_then_scenario_5_both_secondary() {
+    let t0 = Instant::now();
+    let lab = boot();
+    create_table(&lab, BE2, VIP);
+    let acked = write_rows(&lab, BE2, VIP, 0, 10, 100);
+    assert_eq!(acked.len(), 1000);
+
+    stop_keepalived(&lab, BE2);
+    mark(t0, "stop keepalived on be1 while diagnosing");
+    // diagnose in a loop on be1 while its transition runs (the lock is held or the status
+    // files differ during it)
+    let o = run(
+        &lab,
+        BE1,
+        &format!(
+            "(sleep 0.5; sv -w 60 stop /opt/opscode/service/keepalived >/dev/null 2>&1) & \
+             for i in $(seq 60); do {PCC} ha-diagnose --json > /tmp/d.json; \
+               if grep -q '\"situation\":\"transition-in-progress\"' /tmp/d.json; then \
+                 cp /tmp/d.json /tmp/transition.json; echo SEEN; fi; \
+               grep -q '\"situation\":\"scenario-5\"' /tmp/d.json && break; sleep 0.2; done; wait; \
+             cat /tmp/transition.json 2>/dev/null"
+        ),
+    );
+    assert!(
+        o.stdout.contains("SEEN"),
+        "ha-diagnose never said transition-in-progress: {o:?}"
+    );
+    let json_start = o.stdout.find('{').unwrap();
+    let d: Value = serde_json::from_str(&o.stdout[json_start..]).unwrap();
+    assert_eq!(d["situation"], "transition-in-progress");
+    assert_eq!(d["details"]["node"], "be1.lab.example", "{d:#}");
+    save_fixture("transition-in-progress", &d);
+
+    // both Secondary (the transition demoted be1)
+    wait("both Secondary", 120, || {
+        let a = lab.status(BE1)?;
+        let b = lab.status(BE2)?;
+        Ok(
+            (a.role == "Secondary/Secondary" && b.role == "Secondary/Secondary" && !a.mounted)
+                .then_some(()),
+        )
+    });
+    let d = diagnose_until(&lab, BE1, "scenario-5", "scenario-5-tie", 60);
+    let promote = d["details"]["promote"].clone();
+    let args = if promote.is_null() {
+        // a tie (both oos 0): without a terminal the choice must be given
+        let (code, ev, o) = recover(&lab, BE1, "scenario-5 --yes");
+        assert_eq!(code, 2, "{o:?}");
+        assert_eq!(done_event(&ev)["result"], "refused");
+        "scenario-5 --yes --promote be1.lab.example".to_string()
+    } else {
+        "scenario-5 --yes".to_string()
+    };
+    let promoted = promote.as_str().unwrap_or("be1.lab.example").to_string();
+    let master = if promoted.starts_with("be1") {
+        BE1
+    } else {
+        BE2
+    };
+    mark(t0, "recover");
+    let (code, ev, o) = recover(&lab, BE1, &args);
+    assert_eq!(code, 0, "{o:?}");
+    assert_eq!(done_event(&ev)["result"], "ok");
+    let skipped = steps_with(&ev, "skipped");
+    assert!(
+        skipped.iter().any(|s| s.contains("wipe-md"))
+            && skipped.iter().any(|s| s.contains("create-md")),
+        "the reset steps are skipped: {skipped:?}"
+    );
+    assert!(steps_with(&ev, "failed").is_empty(), "{ev:#?}");
+    let s = lab.status(master).unwrap();
+    assert!(
+        s.role.starts_with("Primary/") && s.mounted && s.pg_ready,
+        "{}",
+        s.summary()
+    );
+    assert_no_ack_lost(&lab, master, LOCAL_PG, &acked);
+
+    // keepalived back: the promoted node first, so it keeps the VIP
+    for n in [master, master.peer()] {
+        ok(
+            &lab,
+            n,
+            "rm -f /opt/opscode/sv/keepalived/down; sv -w 30 start /opt/opscode/service/keepalived",
+        );
+        if n == master {
+            wait("the promoted node holds the VIP", 120, || {
+                let s = lab.status(n)?;
+                Ok((s.vip && s.current == "master").then_some(()))
+            });
+        }
+    }
+    mark(t0, "wait healthy pair");
+    wait_healthy_pair(&lab, master, 180);
+    assert_no_ack_lost(&lab, master.peer(), VIP, &acked);
+    fin(t0, "transition + scenario 5");
+}
+
+/// Scenario 4: the secondary is made Inconsistent (`invalidate`, resync slowed down), the
+/// primary crashes: `ha-recover scenario-4` is refused without `--confirm-resource`; with
+/// it the survivor is forced Primary and serves; the likely loss is reported (notes) and
+/// each step is in the audit log.
+#[test]
+fn scenario_4_primary_lost_secondary_inconsistent() {
+    let t0 = Instant::now();
+    let lab = boot();
+    create_table(&lab, BE2, VIP);
+    let acked = write_rows(&lab, BE2, VIP, 0, 5, 100);
+    assert_eq!(acked.len(), 500);
+
+    for n in NodeId::ALL {
+        ok(
+            &lab,
+            n,
+            "drbdadm -- --c-plan-ahead=0 --resync-rate=64K disk-options pc0",
+        );
+    }
+    ok(&lab, BE2, "drbdadm invalidate pc0");
+    wait_cstate(&lab, BE2, "SyncTarget", 60);
+    stop_keepalived(&lab, BE2);
+    mark(t0, "crash be1");
+    lab.crash(BE1)
+        .unwrap_or_else(|e| panic!("crash be1: {e:#}"));
+    wait_cstate(&lab, BE2, "WFConnection", 120);
+
+    let d = diagnose_until(&lab, BE2, "scenario-4", "scenario-4", 90);
+    assert_eq!(d["details"]["survivor"], "be2.lab.example", "{d:#}");
+    assert_eq!(d["details"]["lost"], "be1.lab.example", "{d:#}");
+    assert_eq!(d["details"]["disk"], "Inconsistent", "{d:#}");
+
+    mark(t0, "recover");
+    let (code, ev, o) = recover(&lab, BE2, "scenario-4 --yes");
+    assert_eq!(code, 2, "refused without --confirm-resource: {o:?}");
+    assert_eq!(done_event(&ev)["result"], "refused");
+    assert_eq!(lab.status(BE2).unwrap().role, "Secondary/Unknown");
+
+    let (code, ev, o) = recover(&lab, BE2, "scenario-4 --yes --confirm-resource pc0");
+    assert_eq!(code, 0, "{o:?}");
+    let done = done_event(&ev);
+    assert_eq!(done["result"], "ok");
+    let notes = done["notes"].to_string();
+    assert!(
+        notes.contains("likely lost"),
+        "the loss is reported: {done:#}"
+    );
+    let ran = steps_with(&ev, "ok");
+    assert!(ran.iter().any(|s| s.contains("primary --force")), "{ran:?}");
+    assert!(ran.iter().any(|s| s.contains("master-recover")), "{ran:?}");
+    let audit = ok(&lab, BE2, "cat /var/log/opscode/private-chef-ctl/audit.log");
+    for needle in ["primary --force", "connect", "master-recover"] {
+        assert!(audit.contains(needle), "audit log lacks {needle}:\n{audit}");
+    }
+
+    let s = lab.status(BE2).unwrap();
+    assert!(s.role.starts_with("Primary/"), "{}", s.summary());
+    assert!(s.dstate.starts_with("UpToDate/"), "{}", s.summary());
+    assert!(s.mounted && s.pg_ready, "{}", s.summary());
+    assert!(
+        s.postgresql.starts_with("run") && s.redis_lb.starts_with("run"),
+        "{}",
+        s.summary()
+    );
+    // the survivor serves alone, waiting for a (new) partner
+    let d = diagnose(&lab, BE2);
+    let sit = d["situation"].as_str().unwrap_or("");
+    assert!(sit == "scenario-1" || sit == "scenario-2", "{d:#}");
+    let have = read_ids(&lab, BE2, LOCAL_PG);
+    eprintln!(
+        "be2: {} of {} acknowledged rows survived the forced promotion",
+        acked.iter().filter(|i| have.contains(i)).count(),
+        acked.len()
+    );
+    fin(t0, "scenario 4");
+}
+
 /// The stable part of a NodeView: name, exit code, cluster status, DRBD states, checks.
 fn stable_view(v: &Value) -> Value {
     let drbd: Vec<Value> = v["drbd"]

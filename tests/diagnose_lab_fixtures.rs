@@ -40,6 +40,7 @@ fn doc(name: &str) -> Value {
 const EXPECTED: &[(&str, &str)] = &[
     ("healthy", "healthy"),
     ("scenario-2-peer-drbd-down", "scenario-2"),
+    ("scenario-3", "scenario-3"),
 ];
 
 #[test]
@@ -86,4 +87,16 @@ fn lab_scenario_2_peer_drbd_down() {
     // be2 answered over ssh with its DRBD resource down: the first step is `drbdadm up`
     assert_eq!(v["peer"]["state"], "reachable");
     assert_eq!(v["next_step"]["node"], B1, "{v:#}");
+}
+
+#[test]
+fn lab_scenario_3() {
+    let v = doc("scenario-3");
+    assert_eq!(v["situation"], "scenario-3");
+    assert_eq!(v["details"]["survivor"], B2);
+    assert_eq!(v["details"]["lost"], B1);
+    assert_eq!(v["details"]["disk"], "UpToDate");
+    // the crashed primary does not answer ssh
+    assert_eq!(v["peer"]["state"], "unreachable", "{v:#}");
+    assert_eq!(v["next_step"]["node"], B2);
 }

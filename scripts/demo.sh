@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start #1: a real two-node Enterprise Chef HA back-end pair (DRBD 8.4 + keepalived +
 # runit + PostgreSQL + Redis) in two local qemu guests, and a graceful failover driven by
-# private-chef-ctl. Tears everything down on exit.
+# private-chef-ctl. keepalived's notify hooks run the product's handler
+# (`private-chef-ctl cluster-transition master|backup|fault|stop`). Tears everything down on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T0=$SECONDS
@@ -36,7 +37,7 @@ step "write a row through the VIP (from be2: the host has no route into the lab)
 "$LAB" exec be2 -- psql -h 198.51.100.10 -U postgres -c \
     "CREATE TABLE IF NOT EXISTS demo(id serial PRIMARY KEY, at timestamptz DEFAULT now()); INSERT INTO demo DEFAULT VALUES;"
 
-step "graceful failover: private-chef-ctl stop keepalived on the master (be1)"
+step "graceful failover: private-chef-ctl stop keepalived on the master (be1); notify_stop demotes be1, notify_master promotes be2"
 T1=$SECONDS
 "$LAB" exec be1 -- "$PCC" stop keepalived --yes
 
@@ -73,7 +74,10 @@ done
 ha_status be1
 ha_status be2
 "$LAB" exec be2 -- psql -h 198.51.100.10 -U postgres -Atc "SELECT count(*) AS rows_after_failover FROM demo"
-"$LAB" exec be2 -- tail -n 12 /var/log/opscode/keepalived/cluster.log
+echo "--- be1 cluster.log (notify_stop, then notify_backup on rejoin)"
+"$LAB" exec be1 -- tail -n 14 /var/log/opscode/keepalived/cluster.log
+echo "--- be2 cluster.log (notify_master)"
+"$LAB" exec be2 -- tail -n 8 /var/log/opscode/keepalived/cluster.log
 
 echo
 echo "demo: done in $((SECONDS - T0)) s"

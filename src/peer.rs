@@ -601,6 +601,39 @@ pub fn fetch(opts: &PeerOptions, name: &str, address: &str, minor: u32) -> PeerV
     )
 }
 
+/// Whether the peer's split-brain record is worth fetching: its view is there and its DRBD
+/// device is not linked to this node (a split brain is only ever seen disconnected).
+pub fn wants_peer_record(peer: &PeerView) -> bool {
+    peer.view()
+        .and_then(NodeView::device)
+        .is_some_and(|d| !d.linked() && !d.unconfigured())
+}
+
+/// The remote command reading the peer's split-brain records (the same `drbd_dir` layout
+/// on both nodes): the last lines of the file, nothing (exit 0) when there is none.
+pub fn peer_record_argv(drbd_dir: &Path) -> Vec<String> {
+    let p = crate::diagnose::handler_record::path(drbd_dir);
+    vec![
+        "tail".to_string(),
+        "-n".to_string(),
+        "20".to_string(),
+        p.display().to_string(),
+    ]
+}
+
+/// Puts the record read from the peer (the output of [`peer_record_argv`]) into its view.
+/// `ha-status --json` does not carry the record, yet the split-brain handler often runs on
+/// one node only (with `after-sb-2pri call-pri-lost-after-sb` DRBD resolves on one side
+/// and calls `split-brain` on the other): without this, a diagnosis from the other node
+/// misses when the split brain happened.
+pub fn attach_peer_record(peer: &mut PeerView, out: &RemoteResult) {
+    if let (PeerView::Reachable { view }, RemoteResult::Ran(o)) = (peer, out) {
+        if view.split_brain.is_none() {
+            view.split_brain = crate::diagnose::handler_record::last_of(&o.stdout);
+        }
+    }
+}
+
 /// This host's name, from /proc/sys/kernel/hostname.
 pub fn hostname() -> Result<String, String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -664,7 +697,15 @@ pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
     let minor = crate::probe::host::drbd_minor(&cfg.paths.drbd_device).unwrap_or(0);
     let (local, peer) = std::thread::scope(|s| {
         let peer = s.spawn(|| match peer_address(cfg, &host) {
-            Ok((name, addr)) => fetch(&opts, &name, &addr, minor),
+            Ok((name, addr)) => {
+                let mut v = fetch(&opts, &name, &addr, minor);
+                if wants_peer_record(&v) {
+                    let argv = peer_record_argv(&cfg.paths.drbd_dir);
+                    let out = run_remote(&opts, &addr, &argv, opts.timeout);
+                    attach_peer_record(&mut v, &out);
+                }
+                v
+            }
             Err(reason) => PeerView::Unknown { node: None, reason },
         });
         let local = local_view(cfg, &host);
@@ -792,6 +833,93 @@ pub fn run_status_with_peer(ctx: &crate::cli::Ctx, json: bool) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reachable peer whose device is in `cs` (as the lab's split brain left be2).
+    fn peer_in(cs: &str) -> PeerView {
+        serde_json::from_value(serde_json::json!({"state": "reachable", "view": {
+            "node": "be2.lab.example", "source": "ssh root@192.0.2.12", "exit_code": 2,
+            "cluster_status": {"requested": "backup", "current": "backup"},
+            "transition_lock_held": null, "checks": [], "minor": 0,
+            "drbd": [{"minor": 0, "cs": cs, "role": "Primary", "peer_role": "Unknown",
+                      "disk": "UpToDate", "peer_disk": "DUnknown", "oos": 184, "sync": null}],
+            "drbd_error": null, "split_brain": null}}))
+        .unwrap()
+    }
+
+    const RECORD: &str = r#"{"time":"2026-11-26T09:13:49+00:00","epoch":1795684429,"node":"be2.lab.example","handler":"split-brain","resource":"pc0","minor":0,"volume":0,"peer":"be1.lab.example","peer_address":"192.0.2.11","peer_af":"ipv4","backing_disk":"/dev/opscode/drbd","state":"0: cs:NetworkFailure ro:Primary/Unknown ds:UpToDate/DUnknown C r-----","oos":184}"#;
+
+    fn ran(stdout: &str, code: i32) -> RemoteResult {
+        RemoteResult::Ran(exec::Output {
+            code: Some(code),
+            stdout: stdout.to_string(),
+            stderr: String::new(),
+        })
+    }
+
+    #[test]
+    fn peer_record_only_when_disconnected() {
+        assert!(wants_peer_record(&peer_in("StandAlone")));
+        assert!(wants_peer_record(&peer_in("WFConnection")));
+        assert!(!wants_peer_record(&peer_in("Connected")));
+        assert!(!wants_peer_record(&peer_in("SyncTarget")));
+        assert!(!wants_peer_record(&peer_in("Unconfigured")));
+        let gone = PeerView::Unreachable {
+            node: Some("be2".into()),
+            reason: "timeout".into(),
+        };
+        assert!(!wants_peer_record(&gone));
+    }
+
+    #[test]
+    fn peer_record_argv_reads_the_handler_file() {
+        assert_eq!(
+            peer_record_argv(Path::new("/var/opt/opscode/drbd")),
+            vec!["tail", "-n", "20", "/var/opt/opscode/drbd/split-brain.log"]
+        );
+    }
+
+    #[test]
+    fn peer_record_is_attached_to_the_view() {
+        // the lab's split brain: the handler ran on be2 only; be1 diagnoses
+        let mut p = peer_in("StandAlone");
+        attach_peer_record(&mut p, &ran(&format!("garbage\n{RECORD}\n"), 0));
+        let r = p.view().unwrap().split_brain.clone().unwrap();
+        assert_eq!(r.time, "2026-11-26T09:13:49+00:00");
+        assert_eq!(r.resource.as_deref(), Some("pc0"));
+        // no file (tail fails), ssh failure: nothing attached, nothing breaks
+        for out in [ran("", 1), RemoteResult::Unreachable("x".into())] {
+            let mut p = peer_in("StandAlone");
+            attach_peer_record(&mut p, &out);
+            assert_eq!(p.view().unwrap().split_brain, None);
+        }
+    }
+
+    #[test]
+    fn peer_record_gives_the_diagnosis_its_time() {
+        let local: NodeView = serde_json::from_value(serde_json::json!({
+            "node": "be1.lab.example", "source": "local", "exit_code": 2,
+            "cluster_status": {"requested": "master", "current": "master"},
+            "transition_lock_held": false, "checks": [], "minor": 0,
+            "drbd": [{"minor": 0, "cs": "WFConnection", "role": "Primary", "peer_role": "Unknown",
+                      "disk": "UpToDate", "peer_disk": "DUnknown", "oos": 9832, "sync": null}],
+            "drbd_error": null, "split_brain": null}))
+        .unwrap();
+        let mut p = peer_in("StandAlone");
+        let before = crate::diagnose::diagnose(&local, &p);
+        attach_peer_record(&mut p, &ran(RECORD, 0));
+        let after = crate::diagnose::diagnose(&local, &p);
+        for (d, since) in [(before, None), (after, Some("2026-11-26T09:13:49+00:00"))] {
+            match d.situation {
+                crate::diagnose::Situation::SplitBrain {
+                    since: s, victim, ..
+                } => {
+                    assert_eq!(s.as_deref(), since);
+                    assert_eq!(victim.as_deref(), Some("be2.lab.example"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn quoting() {

@@ -400,9 +400,16 @@ fn split_brain() {
     let d = diagnose_until(&lab, BE1, "split-brain", "split-brain", 180);
     assert_eq!(d["details"]["victim"], "be2.lab.example", "{d:#}");
     assert_eq!(d["details"]["survivor"], "be1.lab.example", "{d:#}");
-    for n in NodeId::ALL {
-        wait_cstate(&lab, n, "StandAlone", 60);
-    }
+    // DRBD (after-sb-2pri call-pri-lost-after-sb) resolves on be1 ("Sync from this node")
+    // but be2 refuses: be2 drops the connection (StandAlone) and calls the split-brain
+    // handler; be1 is left waiting (WFConnection)
+    wait_cstate(&lab, BE2, "StandAlone", 60);
+    let s1 = lab.status(BE1).unwrap();
+    assert!(
+        s1.cstate != "Connected" && s1.role.starts_with("Primary/"),
+        "{}",
+        s1.summary()
+    );
     // the handler ran from drbd.conf with DRBD's environment, on at least one node
     let mut records = 0;
     for n in NodeId::ALL {

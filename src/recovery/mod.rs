@@ -86,7 +86,10 @@ pub enum Tolerance {
     /// `(162) Invalid configuration request`).
     UnknownConnection,
     /// `connect` on a resource that already has a net-config (WFConnection/Connected):
-    /// rc 10, `(125) Device has a net-config`.
+    /// rc 10, `(125) Device has a net-config`; drbd-utils 9's `drbdsetup-84` against DRBD
+    /// 8.4.11 answers rc 10, `(102) Local address(port) already in use` instead (seen in
+    /// the lab on a WFConnection node), which is only "already connected" when the
+    /// resource is indeed not StandAlone: see [`Tolerance::matches_in_state`].
     AlreadyConnected,
 }
 
@@ -104,6 +107,24 @@ impl Tolerance {
                 stderr.contains("(125)") || stderr.contains("net-config")
             }
         }
+    }
+
+    /// Whether the answer needs the resource's connection state to decide (the port
+    /// answer of `connect`: our own listener, or someone else's?).
+    pub fn needs_state(self, code: Option<i32>, stderr: &str) -> bool {
+        self == Tolerance::AlreadyConnected && code == Some(10) && stderr.contains("(102)")
+    }
+
+    /// [`Tolerance::matches`], plus the answers that depend on the state: `connect`'s
+    /// `(102) Local address(port) already in use` is tolerated when the resource has a
+    /// connection configured (`cs` neither StandAlone nor Unconfigured, i.e. the port is its
+    /// own), and not when it is StandAlone (then the port is really taken by something else).
+    pub fn matches_in_state(self, code: Option<i32>, stderr: &str, cs: Option<&str>) -> bool {
+        if self.matches(code, stderr) {
+            return true;
+        }
+        self.needs_state(code, stderr)
+            && matches!(cs, Some(c) if c != "StandAlone" && c != "Unconfigured")
     }
 }
 
@@ -527,5 +548,43 @@ pub fn precondition(s: &RecoveryStep, dev: Option<&DeviceView>) -> Result<(), St
             _ => Ok(()),
         },
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tolerance;
+
+    /// What drbd-utils 9's drbdsetup-84 answered on the lab's WFConnection survivor.
+    const PORT_IN_USE: &str = "pc0: Failure: (102) Local address(port) already in use.\nCommand 'drbdsetup-84 connect pc0 ipv4:192.0.2.12:7788 ipv4:192.0.2.11:7788 --protocol=C' terminated with exit code 10\n";
+
+    #[test]
+    fn connect_port_in_use_is_tolerated_only_with_a_net_config() {
+        let t = Tolerance::AlreadyConnected;
+        assert!(!t.matches(Some(10), PORT_IN_USE));
+        assert!(t.needs_state(Some(10), PORT_IN_USE));
+        for cs in ["WFConnection", "Connected", "SyncSource", "WFReportParams"] {
+            assert!(t.matches_in_state(Some(10), PORT_IN_USE, Some(cs)), "{cs}");
+        }
+        // StandAlone: the port is someone else's; unknown state: not tolerated
+        for cs in [Some("StandAlone"), Some("Unconfigured"), None] {
+            assert!(!t.matches_in_state(Some(10), PORT_IN_USE, cs), "{cs:?}");
+        }
+        assert!(!t.matches_in_state(Some(1), PORT_IN_USE, Some("WFConnection")));
+        // the other tolerance never looks at the state
+        assert!(!Tolerance::UnknownConnection.needs_state(Some(10), PORT_IN_USE));
+        assert!(!Tolerance::UnknownConnection.matches_in_state(
+            Some(10),
+            PORT_IN_USE,
+            Some("WFConnection")
+        ));
+    }
+
+    #[test]
+    fn the_documented_answers_still_match_without_state() {
+        let t = Tolerance::AlreadyConnected;
+        let s = "pc0: Failure: (125) Device has a net-config (use disconnect first)";
+        assert!(t.matches_in_state(Some(10), s, None));
+        assert!(!t.needs_state(Some(10), s));
     }
 }

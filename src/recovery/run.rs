@@ -252,7 +252,18 @@ impl Host {
             ..
         } = &s.action
         {
-            if let Some(t) = tolerate.iter().find(|t| t.matches(out.code, &out.stderr)) {
+            let cs = if tolerate
+                .iter()
+                .any(|t| t.needs_state(out.code, &out.stderr))
+            {
+                self.observe(&s.node).ok().flatten().map(|d| d.cs)
+            } else {
+                None
+            };
+            if let Some(t) = tolerate
+                .iter()
+                .find(|t| t.matches_in_state(out.code, &out.stderr, cs.as_deref()))
+            {
                 return StepResult::Ok(format!("tolerated ({t:?}): {}", text.trim()));
             }
             if *refusal_continues && out.stderr.contains("State change failed") {

@@ -41,6 +41,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("healthy", "healthy"),
     ("scenario-2-peer-drbd-down", "scenario-2"),
     ("scenario-3", "scenario-3"),
+    ("scenario-4", "scenario-4"),
 ];
 
 #[test]
@@ -99,4 +100,16 @@ fn lab_scenario_3() {
     // the crashed primary does not answer ssh
     assert_eq!(v["peer"]["state"], "unreachable", "{v:#}");
     assert_eq!(v["next_step"]["node"], B2);
+}
+
+#[test]
+fn lab_scenario_4() {
+    // be2 invalidated (full resync, slowed down), then be1 crashed
+    let v = doc("scenario-4");
+    assert_eq!(v["situation"], "scenario-4");
+    assert_eq!(v["details"]["survivor"], B2);
+    assert_eq!(v["details"]["lost"], B1);
+    assert_eq!(v["details"]["disk"], "Inconsistent");
+    assert_eq!(v["exit_code"], 1);
+    assert_eq!(v["peer"]["state"], "unreachable", "{v:#}");
 }

@@ -209,6 +209,19 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         }
     }
     events.emit(json!({"event":"plan","runbook":rb.to_json()}));
+    // --yes with a step that will discard data: the resource must be confirmed before
+    // anything runs, not half-way through.
+    if args.yes && !args.dry_run && rb.needs_confirmation_upfront() {
+        if let Err(m) =
+            rrun::typed_confirmation(&rb.resource, true, args.confirm_resource.as_deref(), || {
+                None
+            })
+        {
+            eprintln!("private-chef-ctl: ha-recover: {m}");
+            ui.say(&format!("Refused before any step: {m}"));
+            return Ok(done(events, "refused", EXIT_REFUSED, &rb.notes));
+        }
+    }
 
     let the_plan = rb.to_plan();
     let audit = Audit::new(&cfg.paths.audit_log);

@@ -270,6 +270,17 @@ pub struct Runbook {
 }
 
 impl Runbook {
+    /// Whether a step that always runs can discard data: then `--yes` needs
+    /// `--confirm-resource` before **anything** runs (steps that run only when an earlier
+    /// one is refused, scenario 5's reset, are asked for when they come). Without this
+    /// up-front check the lab's split brain ran the victim's backup-recover, demotion and
+    /// data copy and only then refused.
+    pub fn needs_confirmation_upfront(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.discards_data && s.only_if_refused.is_none())
+    }
+
     /// The shared plan value (for printing and the executor). Conditional steps say so in
     /// `what`; `destructive` = discards data or interrupts service.
     pub fn to_plan(&self) -> Plan {
@@ -578,6 +589,40 @@ mod tests {
             PORT_IN_USE,
             Some("WFConnection")
         ));
+    }
+
+    fn rb(steps: Vec<super::RecoveryStep>) -> super::Runbook {
+        super::Runbook {
+            scenario: "x".into(),
+            title: "x".into(),
+            resource: "pc0".into(),
+            steps,
+            notes: vec![],
+        }
+    }
+
+    fn st(discards: bool, only_if_refused: Option<usize>) -> super::RecoveryStep {
+        let mut s = super::step(
+            "s",
+            super::NodeRef {
+                name: "be1".into(),
+                local: true,
+            },
+            super::drbdadm(&["connect"], "pc0"),
+            "why",
+        );
+        s.discards_data = discards;
+        s.only_if_refused = only_if_refused;
+        s
+    }
+
+    #[test]
+    fn confirmation_upfront_only_for_unconditional_destructive_steps() {
+        // split brain / scenario 4: an unconditional discard
+        assert!(rb(vec![st(false, None), st(true, None)]).needs_confirmation_upfront());
+        // scenario 5: the reset runs only if the promotion is refused
+        assert!(!rb(vec![st(false, None), st(true, Some(0))]).needs_confirmation_upfront());
+        assert!(!rb(vec![st(false, None)]).needs_confirmation_upfront());
     }
 
     #[test]

@@ -239,6 +239,7 @@ fn scenario_2_secondary_lost_primary_ahead() {
     let lab = boot();
 
     // the peer view on both nodes matches each node's own ha-status --json
+    mark(t0, "peer views");
     peer_views_match(&lab);
     for n in NodeId::ALL {
         let d = diagnose(&lab, n);
@@ -247,15 +248,18 @@ fn scenario_2_secondary_lost_primary_ahead() {
     }
     save_fixture("healthy", &diagnose(&lab, BE1));
 
+    mark(t0, "write");
     create_table(&lab, BE2, VIP);
     let mut acked = write_rows(&lab, BE2, VIP, 0, 5, 100);
     assert_eq!(acked.len(), 500);
 
+    mark(t0, "drbdadm down on be2");
     ok(&lab, BE2, "drbdadm down pc0");
     wait_cstate(&lab, BE1, "WFConnection", 120);
     acked.extend(write_rows(&lab, BE2, VIP, 1000, 10, 100));
     assert!(acked.len() >= 1400, "{} acked", acked.len());
 
+    mark(t0, "diagnose");
     let d = diagnose_until(&lab, BE1, "scenario-2", "scenario-2-peer-drbd-down", 60);
     assert!(d["details"]["oos_kib"].as_u64().unwrap_or(0) > 0, "{d:#}");
     assert_eq!(d["details"]["primary"], "be1.lab.example");
@@ -502,11 +506,11 @@ fn transition_then_scenario_5_both_secondary() {
         BE1,
         &format!(
             "(sleep 0.5; sv -w 60 stop /opt/opscode/service/keepalived >/dev/null 2>&1) & \
-             for i in $(seq 60); do {PCC} ha-diagnose --json > /tmp/d.json; \
-               if grep -q '\"situation\":\"transition-in-progress\"' /tmp/d.json; then \
-                 cp /tmp/d.json /tmp/transition.json; echo SEEN; fi; \
-               grep -q '\"situation\":\"scenario-5\"' /tmp/d.json && break; sleep 0.2; done; wait; \
-             cat /tmp/transition.json 2>/dev/null"
+             seen=0; for i in $(seq 40); do {PCC} ha-diagnose --json > /tmp/d.json; \
+               sit=$(grep -o '\"situation\": *\"[^\"]*\"' /tmp/d.json | head -1); echo \"$i $sit\"; \
+               case $sit in *transition-in-progress*) cp /tmp/d.json /tmp/transition.json; seen=1;; \
+                 *) [ $seen = 1 ] && break;; esac; sleep 0.2; done; wait; \
+             [ $seen = 1 ] && echo SEEN; cat /tmp/transition.json 2>/dev/null"
         ),
     );
     assert!(
@@ -635,8 +639,22 @@ fn scenario_4_primary_lost_secondary_inconsistent() {
     assert!(ran.iter().any(|s| s.contains("primary --force")), "{ran:?}");
     assert!(ran.iter().any(|s| s.contains("master-recover")), "{ran:?}");
     let audit = ok(&lab, BE2, "cat /var/log/opscode/private-chef-ctl/audit.log");
-    for needle in ["primary --force", "connect", "master-recover"] {
-        assert!(audit.contains(needle), "audit log lacks {needle}:\n{audit}");
+    let lines: Vec<Value> = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    for needle in [
+        "drbdadm primary --force pc0",
+        "drbdadm connect pc0",
+        "master-recover",
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["result"] == "ok"
+                    && l["step"].as_str().is_some_and(|st| st.contains(needle))),
+            "audit log lacks an ok step {needle}:\n{audit}"
+        );
     }
 
     let s = lab.status(BE2).unwrap();

@@ -401,20 +401,26 @@ fn split_brain() {
     mark(t0, "heal link");
     lab.heal_link(BE1, Link::Cluster).unwrap();
 
-    let d = diagnose_until(&lab, BE1, "split-brain", "split-brain", 180);
+    let d = diagnose_until(&lab, BE1, "split-brain", "split-brain-both-primary", 180);
     assert_eq!(d["details"]["victim"], "be2.lab.example", "{d:#}");
     assert_eq!(d["details"]["survivor"], "be1.lab.example", "{d:#}");
-    // DRBD (after-sb-2pri call-pri-lost-after-sb) resolves on be1 ("Sync from this node")
-    // but be2 refuses: be2 drops the connection (StandAlone) and calls the split-brain
-    // handler; be1 is left waiting (WFConnection)
-    wait_cstate(&lab, BE2, "StandAlone", 60);
-    let s1 = lab.status(BE1).unwrap();
-    assert!(
-        s1.cstate != "Connected" && s1.role.starts_with("Primary/"),
-        "{}",
-        s1.summary()
-    );
-    // the handler ran from drbd.conf with DRBD's environment, on at least one node
+    // after-sb-2pri call-pri-lost-after-sb: one side "automatically solves" the split brain,
+    // the other refuses ("unresolved, dropping connection!", then the split-brain handler)
+    // or the connection drops first (no handler); which side ends StandAlone varies from
+    // run to run. Wait until one side is StandAlone and neither is connected.
+    wait("one side StandAlone, none connected", 60, || {
+        let a = lab.status(BE1)?.cstate;
+        let b = lab.status(BE2)?.cstate;
+        Ok(((a == "StandAlone" || b == "StandAlone")
+            && !["Connected", "SyncSource", "SyncTarget"].contains(&a.as_str())
+            && !["Connected", "SyncSource", "SyncTarget"].contains(&b.as_str()))
+        .then_some(()))
+    });
+    for n in NodeId::ALL {
+        let s = lab.status(n).unwrap();
+        assert!(s.role.starts_with("Primary/"), "{n}: {}", s.summary());
+    }
+    // the handler, when DRBD called it, ran from drbd.conf with DRBD's environment
     let mut records = 0;
     for n in NodeId::ALL {
         let log = run(
@@ -429,17 +435,22 @@ fn split_brain() {
             };
             assert_eq!(r["resource"], "pc0", "{n}: {r}");
             assert_eq!(r["minor"], 0, "{n}: {r}");
-            let peer_addr = n.peer().cluster_ip();
-            assert!(
-                r["peer_address"].as_str().unwrap_or("").contains(peer_addr),
-                "{n}: {r}"
-            );
+            assert_eq!(r["node"], n.fqdn(), "{n}: {r}");
+            assert_eq!(r["peer"], n.peer().fqdn(), "{n}: {r}");
+            assert_eq!(r["peer_address"], n.peer().cluster_ip(), "{n}: {r}");
+            assert_eq!(r["backing_disk"], "/dev/opscode/drbd", "{n}: {r}");
             records += 1;
         }
     }
-    assert!(records >= 1, "no split-brain handler record");
     let d = diagnose(&lab, BE1);
-    assert!(!d["details"]["since"].is_null(), "{d:#}");
+    assert_eq!(d["situation"], "split-brain", "{d:#}");
+    if records > 0 {
+        // a record on either node (the peer's is fetched over ssh) dates the split brain
+        assert!(!d["details"]["since"].is_null(), "{d:#}");
+        save_fixture("split-brain-handler-record", &d);
+    } else {
+        eprintln!("note: DRBD dropped the connection before calling the split-brain handler");
+    }
 
     // discarding data needs the resource typed
     mark(t0, "recover");

@@ -42,6 +42,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("scenario-2-peer-drbd-down", "scenario-2"),
     ("scenario-3", "scenario-3"),
     ("scenario-4", "scenario-4"),
+    ("scenario-5-tie", "scenario-5"),
+    ("split-brain-both-primary", "split-brain"),
+    ("transition-lock-held", "transition-in-progress"),
 ];
 
 #[test]
@@ -112,4 +115,40 @@ fn lab_scenario_4() {
     assert_eq!(v["details"]["disk"], "Inconsistent");
     assert_eq!(v["exit_code"], 1);
     assert_eq!(v["peer"]["state"], "unreachable", "{v:#}");
+}
+
+#[test]
+fn lab_scenario_5_tie() {
+    // keepalived stopped on both (the master's notify demoted it): Connected
+    // Secondary/Secondary, oos 0 on both: no choice without --promote
+    let v = doc("scenario-5-tie");
+    assert_eq!(v["situation"], "scenario-5");
+    assert_eq!(v["details"]["promote"], serde_json::Value::Null, "{v:#}");
+    assert_eq!(v["details"]["local_oos"], 0);
+    assert_eq!(v["details"]["peer_oos"], 0);
+    assert!(v["next_step"]["command"]
+        .as_str()
+        .unwrap()
+        .contains("--promote"));
+}
+
+#[test]
+fn lab_split_brain_both_primary() {
+    // cluster link cut, be2 promoted by hand and written to; be1 wrote more
+    let v = doc("split-brain-both-primary");
+    assert_eq!(v["situation"], "split-brain");
+    assert_eq!(v["details"]["victim"], B2, "{v:#}");
+    assert_eq!(v["details"]["survivor"], B1, "{v:#}");
+    assert!(
+        v["details"]["local_oos"].as_u64().unwrap() > v["details"]["peer_oos"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn lab_transition_lock_held() {
+    // the transition's lock held on the healthy master
+    let v = doc("transition-lock-held");
+    assert_eq!(v["situation"], "transition-in-progress");
+    assert_eq!(v["details"]["node"], B1);
+    assert_eq!(v["local"]["transition_lock_held"], true);
 }

@@ -454,10 +454,21 @@ fn split_brain() {
 
     // discarding data needs the resource typed
     mark(t0, "recover");
+    let before = [lab.status(BE1).unwrap(), lab.status(BE2).unwrap()];
     let (code, ev, o) = recover(&lab, BE1, "split-brain --yes");
     assert_eq!(code, 2, "{o:?}");
     assert_eq!(done_event(&ev)["result"], "refused");
-    assert_eq!(lab.status(BE2).unwrap().cstate, "StandAlone");
+    // refused before any step: nothing changed on either node
+    assert!(steps_with(&ev, "ok").is_empty(), "{ev:#?}");
+    let after = [lab.status(BE1).unwrap(), lab.status(BE2).unwrap()];
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(
+            (&b.role, &b.cstate),
+            (&a.role, &a.cstate),
+            "{}",
+            a.summary()
+        );
+    }
 
     mark(t0, "recover");
     let (code, ev, o) = recover(&lab, BE1, "split-brain --yes --confirm-resource pc0");

@@ -45,7 +45,13 @@ const EXPECTED: &[(&str, &str)] = &[
     ("scenario-5-tie", "scenario-5"),
     ("split-brain-both-primary", "split-brain"),
     ("transition-lock-held", "transition-in-progress"),
+    // saved only when DRBD called the split-brain handler (it does not always: see
+    // lab/tests/recovery.rs), so it may be absent
+    ("split-brain-handler-record", "split-brain"),
 ];
+
+/// Fixtures a lab run may not produce.
+const OPTIONAL: &[&str] = &["split-brain-handler-record"];
 
 #[test]
 fn every_lab_fixture_is_named() {
@@ -68,7 +74,10 @@ fn every_lab_fixture_is_named() {
         seen.push(stem);
     }
     for (f, _) in EXPECTED {
-        assert!(seen.iter().any(|s| s == f), "{f}.json is missing");
+        assert!(
+            OPTIONAL.contains(f) || seen.iter().any(|s| s == f),
+            "{f}.json is missing"
+        );
     }
 }
 

@@ -720,7 +720,9 @@ pub fn parse(input: &[u8]) -> Result<ProcDrbd, ParseError> {
         .position(|l| is_minor_line(l.text))
         .unwrap_or(lines.len());
     let mut out = ProcDrbd::default();
-    out.devices.reserve(lines.len() / 2);
+    // About one device per three lines; growing past that is cheap, over-reserving a
+    // large block is not (it maps fresh pages on every parse).
+    out.devices.reserve(lines.len() / 3);
 
     // Header: free-form lines before the first minor line.
     for line in lines.iter().take(first_minor) {

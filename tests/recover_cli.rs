@@ -2,37 +2,18 @@
 //! --json, refusal without a terminal and without --yes, precondition refusal; each with
 //! its audit lines. stdin is /dev/null (not a terminal) and PATH is empty.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn setup(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::create_dir_all(d.join("sv")).unwrap();
-    std::fs::create_dir_all(d.join("service")).unwrap();
-    std::fs::create_dir_all(d.join("empty-path")).unwrap();
-    std::fs::write(d.join("mounts"), "").unwrap();
     let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/transition")
         .join(proc_fixture);
-    let config = d.join("private-chef.rb");
-    std::fs::write(
-        &config,
-        format!(
-            r#"topology "ha"
-private_chef_ctl['sv_dir'] = "{d}/sv"
-private_chef_ctl['service_dir'] = "{d}/service"
-private_chef_ctl['keepalived_dir'] = "{d}/ka"
-private_chef_ctl['log_dir'] = "{d}/log"
-private_chef_ctl['proc_mounts'] = "{d}/mounts"
-private_chef_ctl['proc_drbd'] = "{fx}"
-private_chef_ctl['audit_log'] = "{d}/audit/audit.log"
-"#,
-            d = d.display(),
-            fx = fx.display()
-        ),
-    )
-    .unwrap();
+    let config = common::node_layout(d, &fx);
     (dir, config)
 }
 

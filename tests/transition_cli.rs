@@ -4,6 +4,8 @@
 //! the child runs with an empty PATH, so `drbdadm` cannot be found and every transition
 //! that needs it fails (which is what is asserted).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -18,27 +20,7 @@ impl Node {
     fn new() -> Node {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        std::fs::create_dir_all(d.join("sv")).unwrap();
-        std::fs::create_dir_all(d.join("service")).unwrap();
-        std::fs::create_dir_all(d.join("empty-path")).unwrap();
-        std::fs::write(d.join("mounts"), "").unwrap();
-        let config = d.join("private-chef.rb");
-        std::fs::write(
-            &config,
-            format!(
-                r#"topology "ha"
-private_chef_ctl['sv_dir'] = "{d}/sv"
-private_chef_ctl['service_dir'] = "{d}/service"
-private_chef_ctl['keepalived_dir'] = "{d}/ka"
-private_chef_ctl['log_dir'] = "{d}/log"
-private_chef_ctl['proc_mounts'] = "{d}/mounts"
-private_chef_ctl['proc_drbd'] = "{d}/proc_drbd"
-private_chef_ctl['audit_log'] = "{d}/audit/audit.log"
-"#,
-                d = d.display()
-            ),
-        )
-        .unwrap();
+        let config = common::node_layout(d, &d.join("proc_drbd"));
         Node { dir, config }
     }
 

@@ -831,19 +831,7 @@ impl Lab {
 
     /// Power cut: SIGKILL the node's qemu.
     pub fn crash(&self, n: NodeId) -> Result<()> {
-        *self.chan(n) = None;
-        let pid = self.lock_state().pids[n.index()];
-        let mut child = self.nodes[n.index()]
-            .child
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = child.as_mut() {
-            qemu::kill_group(pid);
-            let _ = c.kill();
-            let _ = c.wait();
-            *child = None;
-        } else if qemu::pid_alive(pid, &self.run.display().to_string()) {
-            qemu::kill_group(pid);
+        if let Some(pid) = self.kill_qemu(n) {
             let deadline = Instant::now() + Duration::from_secs(10);
             wait_until(deadline, &format!("{n}'s qemu to die"), || {
                 Ok((!qemu::pid_alive(pid, &self.run.display().to_string())).then_some(()))
@@ -947,21 +935,33 @@ impl Lab {
 
     fn kill_all(&self) {
         for n in NodeId::ALL {
-            *self.chan(n) = None;
-            let pid = self.lock_state().pids[n.index()];
-            let mut child = self.nodes[n.index()]
-                .child
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = child.as_mut() {
-                qemu::kill_group(pid);
-                let _ = c.kill();
-                let _ = c.wait();
-            } else if qemu::pid_alive(pid, &self.run.display().to_string()) {
-                qemu::kill_group(pid);
-            }
-            *child = None;
+            let _ = self.kill_qemu(n);
         }
+    }
+
+    /// SIGKILLs node `n`'s qemu process group and drops its command channel. A qemu we
+    /// spawned is reaped here; one started by another invocation (the CLI's detached pair)
+    /// cannot be, so its pid is returned for the caller to wait on.
+    fn kill_qemu(&self, n: NodeId) -> Option<i32> {
+        *self.chan(n) = None;
+        let pid = self.lock_state().pids[n.index()];
+        let mut child = self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let detached = if let Some(c) = child.as_mut() {
+            qemu::kill_group(pid);
+            let _ = c.kill();
+            let _ = c.wait();
+            None
+        } else if qemu::pid_alive(pid, &self.run.display().to_string()) {
+            qemu::kill_group(pid);
+            Some(pid)
+        } else {
+            None
+        };
+        *child = None;
+        detached
     }
 
     /// Save consoles, keepalived logs, cluster.log, dmesg and a state dump of both nodes

@@ -524,6 +524,73 @@ fn base_images(a: &Artifacts, opts: &LabOptions, t0: Instant) -> Result<[PathBuf
     Ok(imgs)
 }
 
+/// Marks a directory as a lab run directory: only such a directory (or an empty one) is
+/// ever emptied by the lab.
+const RUN_MARKER: &str = ".lab-run-dir";
+
+/// Host directories the guests do not see: they mount their own tmpfs (or proc, sysfs,
+/// devtmpfs) there over the host's root file system.
+const GUEST_PRIVATE_DIRS: &[&str] = &["/tmp", "/run", "/var/run", "/dev", "/proc", "/sys"];
+
+/// Why `dir` (absolute, canonical) cannot hold a run directory, if it cannot.
+pub fn run_dir_problem(dir: &Path) -> Option<String> {
+    let s = dir.display().to_string();
+    if let Some(p) = GUEST_PRIVATE_DIRS.iter().find(|p| dir.starts_with(p)) {
+        return Some(format!(
+            "run directory {s} is under {p}, which the guests mount as their own (tmpfs /tmp, /run and /dev/shm, proc, sysfs, devtmpfs), so they cannot see it: use a directory on the host's root file system, e.g. under the home directory (the default is ~/.cache/private-chef-ctl-lab/run)"
+        ));
+    }
+    if s.contains([' ', ',', '\t', '\n']) || s.len() > 80 {
+        return Some(format!(
+            "run directory {s} must be at most 80 characters, without spaces or commas (it goes into qemu's options)"
+        ));
+    }
+    None
+}
+
+/// Make `run` an empty, marked run directory and return its canonical path. Refuses a
+/// directory the guests cannot see, and one that holds anything but a previous run (it
+/// would be emptied).
+fn prepare_run_dir(run: &Path) -> Result<PathBuf> {
+    let abs = if run.is_absolute() {
+        run.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(run)
+    };
+    // check the path as given and as resolved (a link into /tmp is just as invisible)
+    let resolved = abs
+        .ancestors()
+        .find_map(|a| {
+            a.canonicalize()
+                .ok()
+                .map(|c| c.join(abs.strip_prefix(a).unwrap_or(Path::new(""))))
+        })
+        .unwrap_or_else(|| abs.clone());
+    for p in [&abs, &resolved] {
+        if let Some(why) = run_dir_problem(p) {
+            bail!("{why}");
+        }
+    }
+    if abs.exists() {
+        let empty = fs::read_dir(&abs)
+            .with_context(|| format!("reading run directory {}", abs.display()))?
+            .next()
+            .is_none();
+        if !empty && !abs.join(RUN_MARKER).exists() {
+            bail!(
+                "run directory {} is not empty and is not a lab run directory (no {RUN_MARKER}): the lab empties its run directory, so choose a new or empty one",
+                abs.display()
+            );
+        }
+        fs::remove_dir_all(&abs)
+            .with_context(|| format!("emptying run directory {}", abs.display()))?;
+    }
+    fs::create_dir_all(&abs)
+        .with_context(|| format!("creating run directory {}", abs.display()))?;
+    fs::write(abs.join(RUN_MARKER), b"")?;
+    Ok(abs.canonicalize()?)
+}
+
 impl Lab {
     /// Boot the pair fresh (qcow2 overlays over the bootstrapped base images) and return
     /// when be1 is a healthy master and be2 a healthy backup.
@@ -615,13 +682,7 @@ impl Lab {
                 RUN_COUNTER.fetch_add(1, Ordering::SeqCst)
             )),
         };
-        let _ = fs::remove_dir_all(&run);
-        fs::create_dir_all(&run)?;
-        let run = run.canonicalize()?;
-        let rs = run.display().to_string();
-        if rs.contains([' ', ',', '\t', '\n']) || rs.len() > 80 {
-            bail!("run directory {rs} must be short and free of spaces and commas");
-        }
+        let run = prepare_run_dir(&run)?;
         guest::render(
             &run.join("guest"),
             &a.kernel,
@@ -926,17 +987,34 @@ impl Lab {
         Ok(())
     }
 
-    /// Stop both guests and remove the run directory.
+    /// Stop both guests and remove the run directory. Returns once both qemu processes are
+    /// gone from the process table (a detached pair's qemu is reaped by whoever adopted it),
+    /// so a caller that looks right after sees none; an error names a pid still present.
     pub fn down(self) -> Result<()> {
-        self.kill_all();
+        let detached = self.kill_all();
+        let marker = self.run.display().to_string();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for pid in detached {
+            while qemu::pid_present(pid, &marker) {
+                if Instant::now() >= deadline {
+                    bail!(
+                        "qemu pid {pid} is still present 30 s after SIGKILL (a zombie its parent does not reap?); run dir {} kept",
+                        self.run.display()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = fs::remove_dir_all(&self.run);
         Ok(())
     }
 
-    fn kill_all(&self) {
-        for n in NodeId::ALL {
-            let _ = self.kill_qemu(n);
-        }
+    /// Kills both guests; returns the pids of detached ones (not ours to reap).
+    fn kill_all(&self) -> Vec<i32> {
+        NodeId::ALL
+            .into_iter()
+            .filter_map(|n| self.kill_qemu(n))
+            .collect()
     }
 
     /// SIGKILLs node `n`'s qemu process group and drops its command channel. A qemu we

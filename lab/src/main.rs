@@ -50,6 +50,9 @@ fn real_main() -> Result<ExitCode> {
     match cmd.as_str() {
         "up" => {
             let t0 = Instant::now();
+            if let Some(why) = lab::run_dir_problem(&run) {
+                bail!("{why}");
+            }
             if run.join("state.json").exists() {
                 // a previous pair: stop it first, so `up` always gives a fresh one
                 if let Ok(old) = Lab::attach(&run) {
@@ -160,7 +163,10 @@ fn real_main() -> Result<ExitCode> {
             match Lab::attach(&run) {
                 Ok(lab) => lab.down()?,
                 Err(_) => {
-                    let _ = std::fs::remove_dir_all(&run);
+                    // only a directory the lab made (marked) is removed
+                    if run.join(".lab-run-dir").exists() {
+                        let _ = std::fs::remove_dir_all(&run);
+                    }
                 }
             }
             println!("lab: down");

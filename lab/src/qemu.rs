@@ -135,7 +135,7 @@ impl QemuSpec {
             });
         }
         cmd.spawn()
-            .context("starting qemu-system-x86_64 (run scripts/install-deps.sh)")
+            .map_err(|e| crate::util::start_error(cmd.get_program(), e))
     }
 }
 
@@ -149,6 +149,24 @@ pub fn pid_alive(pid: i32, marker: &str) -> bool {
             let s = String::from_utf8_lossy(&c);
             // a zombie has an empty cmdline
             !s.is_empty() && s.contains(marker)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Is `pid` still in the process table as our qemu: alive with `marker` in its command line,
+/// or a zombie named qemu that its parent has not reaped yet?
+pub fn pid_present(pid: i32, marker: &str) -> bool {
+    if pid_alive(pid, marker) {
+        return true;
+    }
+    if pid <= 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // "pid (comm) S ...": a zombie is state Z
+        Ok(st) => {
+            st.contains("(qemu") && st.rsplit(") ").next().is_some_and(|r| r.starts_with('Z'))
         }
         Err(_) => false,
     }

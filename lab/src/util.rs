@@ -16,11 +16,23 @@ pub fn fnv1a(data: &[u8]) -> u64 {
     h
 }
 
+/// The error for a host program that could not be started: a missing program is named with
+/// the step that installs it.
+pub fn start_error(program: &std::ffi::OsStr, e: std::io::Error) -> anyhow::Error {
+    let name = program.to_string_lossy();
+    if e.kind() == std::io::ErrorKind::NotFound {
+        anyhow::anyhow!("`{name}` not found: run scripts/install-deps.sh")
+    } else {
+        anyhow::anyhow!("starting `{name}`: {e}")
+    }
+}
+
 /// Run a host program, fail with its stderr unless it exits 0.
 pub fn run_checked(cmd: &mut Command) -> Result<String> {
     let out = cmd
         .stdin(Stdio::null())
         .output()
+        .map_err(|e| start_error(cmd.get_program(), e))
         .with_context(|| format!("running {cmd:?}"))?;
     if !out.status.success() {
         bail!(

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::ha_status::{
-    report_json, run_checks, Known, Reachability, ServiceFact, Snapshot, VipSpec,
-};
+use private_chef_ctl::ha_status::run_checks;
+use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
 
-fn snapshot() -> Snapshot {
+fn snapshot() -> NodeState {
     let proc_drbd = b"version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
     // An EC11 back end has about 15 HA services plus keepalived.
     let names = [
@@ -29,7 +28,7 @@ fn snapshot() -> Snapshot {
         "rabbitmq",
         "redis_lb",
     ];
-    Snapshot {
+    NodeState {
         config_error: None,
         keepalived_enabled: true,
         drbd_enabled: true,
@@ -85,7 +84,11 @@ fn bench(c: &mut Criterion) {
     });
     let r = run_checks(&s);
     c.bench_function("ha_status json", |b| {
-        b.iter(|| report_json(std::hint::black_box(&s), &r).to_string())
+        b.iter(|| {
+            serde_json::to_value(StatusDoc::new(std::hint::black_box(&s), &r))
+                .unwrap()
+                .to_string()
+        })
     });
 }
 

@@ -4,7 +4,74 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
+/// Why a command could not run to its end. The kinds callers branch on are typed: a
+/// missing program ([`Error::NotFound`]) and a timeout ([`Error::Timeout`]).
+#[derive(Debug)]
+pub enum Error {
+    /// The program does not exist (not on PATH, or no such file).
+    NotFound {
+        /// The program as given.
+        program: String,
+    },
+    /// It could not be started for another reason.
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Waiting for it failed.
+    Wait {
+        /// The command line.
+        command: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// It did not finish within its timeout and was killed.
+    Timeout {
+        /// The command line.
+        command: String,
+        /// The timeout.
+        after: Duration,
+    },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::NotFound { program } => write!(
+                f,
+                "cannot run '{program}': program not found (is it installed and on PATH?)"
+            ),
+            Error::Spawn { command, source } => write!(f, "cannot run '{command}': {source}"),
+            Error::Wait { command, source } => write!(f, "waiting for '{command}': {source}"),
+            Error::Timeout { command, after } => write!(
+                f,
+                "'{command}' did not finish within {} s and was killed",
+                after.as_secs_f64()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Spawn { source, .. } | Error::Wait { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// True for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+}
+
+/// The result of running a command.
+pub type Result<T> = std::result::Result<T, Error>;
 
 /// What a finished external command produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +88,14 @@ impl Output {
     }
 }
 
-/// A command to run: program, arguments, environment additions and a timeout.
+/// A command to run: program, arguments, environment additions, what its stdin reads
+/// (nothing, by default) and a timeout.
 #[derive(Debug, Clone)]
 pub struct Command {
     pub program: OsString,
     pub args: Vec<OsString>,
     pub env: Vec<(OsString, OsString)>,
+    pub stdin: Option<Vec<u8>>,
     pub timeout: Duration,
 }
 
@@ -36,6 +105,7 @@ impl Command {
             program: program.into(),
             args: Vec::new(),
             env: Vec::new(),
+            stdin: None,
             timeout: Duration::from_secs(30),
         }
     }
@@ -56,6 +126,12 @@ impl Command {
 
     pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
         self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Feeds `bytes` to the command's stdin (closed otherwise).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
         self
     }
 
@@ -81,32 +157,38 @@ impl Command {
         s
     }
 
-    /// Runs the command, capturing stdout and stderr, with stdin closed. A non-zero exit
-    /// is *not* an error (the caller decides); a missing program, a spawn failure or a
-    /// timeout is, and the error names the command.
+    /// Runs the command, capturing stdout and stderr, with stdin closed (or fed what
+    /// [`Command::stdin`] gave). A non-zero exit is *not* an error (the caller decides); a
+    /// missing program, a spawn failure or a timeout is, and the error names the command.
     pub fn run(&self) -> Result<Output> {
-        let mut expr = duct::cmd(&self.program, &self.args)
-            .stdin_null()
-            .stdout_capture()
-            .stderr_capture()
-            .unchecked()
-            .env("LC_ALL", "C");
+        let expr = duct::cmd(&self.program, &self.args);
+        let mut expr = match &self.stdin {
+            Some(b) => expr.stdin_bytes(b.clone()),
+            None => expr.stdin_null(),
+        }
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .env("LC_ALL", "C");
         for (k, v) in &self.env {
             expr = expr.env(k, v);
         }
         let handle = expr.start().map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                anyhow!(
-                    "cannot run '{}': program not found (is it installed and on PATH?)",
-                    self.program.to_string_lossy()
-                )
+                Error::NotFound {
+                    program: self.program.to_string_lossy().into_owned(),
+                }
             } else {
-                anyhow!("cannot run '{}': {e}", self.display())
+                Error::Spawn {
+                    command: self.display(),
+                    source: e,
+                }
             }
         })?;
-        let out = handle
-            .wait_timeout(self.timeout)
-            .with_context(|| format!("waiting for '{}'", self.display()))?;
+        let out = handle.wait_timeout(self.timeout).map_err(|e| Error::Wait {
+            command: self.display(),
+            source: e,
+        })?;
         match out {
             Some(o) => Ok(Output {
                 code: o.status.code(),
@@ -115,11 +197,10 @@ impl Command {
             }),
             None => {
                 let _ = handle.kill();
-                Err(anyhow!(
-                    "'{}' did not finish within {} s and was killed",
-                    self.display(),
-                    self.timeout.as_secs_f64()
-                ))
+                Err(Error::Timeout {
+                    command: self.display(),
+                    after: self.timeout,
+                })
             }
         }
     }
@@ -169,6 +250,13 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("not found"), "{e}");
+        assert!(matches!(e, Error::NotFound { .. }));
+    }
+
+    #[test]
+    fn stdin_is_fed() {
+        let o = Command::new("cat").stdin("body\n").run().unwrap();
+        assert_eq!(o.stdout, "body\n");
     }
 
     #[test]
@@ -178,6 +266,7 @@ mod tests {
             .timeout(Duration::from_millis(200))
             .run()
             .unwrap_err();
+        assert!(e.is_timeout());
         assert!(e.to_string().contains("did not finish within 0.2 s"), "{e}");
     }
 

@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod drbd;
 pub mod exec;
 pub mod ha_status;
+pub mod model;
 pub mod peer;
 pub mod plan;
 pub mod probe;

@@ -1,30 +1,6 @@
-//! The two nodes' views: this node's, read locally, and the peer's, fetched over ssh by
-//! running `private-chef-ctl ha-status --json` there.
-//!
-//! Both are a [`NodeView`]: the same serialized shape, which is also the fixture format of
-//! `fixtures/diagnose/` (a fixture is `{"local": NodeView, "peer": PeerView}`):
-//!
-//! ```text
-//! NodeView = {
-//!   "node": "be1.lab.example",            // hostname (local) or topology FQDN (peer)
-//!   "source": "local" | "ssh root@192.0.2.12",
-//!   "exit_code": 0,                        // that node's ha-status exit code, null if unknown
-//!   "cluster_status": {"requested": "master"|null, "current": "master"|null},
-//!   "transition_lock_held": false|true|null,   // null: not read (always null for the peer)
-//!   "checks": [{"id","status","code","message"}],   // ha-status checks
-//!   "minor": 0,
-//!   "drbd": [DeviceView] | null,           // null: /proc/drbd unreadable (see drbd_error)
-//!   "drbd_error": "…" | null,
-//!   "split_brain": SplitBrainRecord | null // the last split-brain handler record
-//! }
-//! DeviceView = {"minor":0,"cs":"WFConnection","role":"Primary","peer_role":"Unknown",
-//!               "disk":"UpToDate","peer_disk":"DUnknown","oos":130760,
-//!               "sync": {"percent":36.3,"done_kib":…,"total_kib":…,
-//!                        "speed_kib_s":…|null,"finish_secs":…|null} | null}
-//! PeerView = {"state":"reachable","view":NodeView}
-//!          | {"state":"unreachable","node":"be2…"|null,"reason":"…"} // ssh could not reach it
-//!          | {"state":"unknown","node":"be2…"|null,"reason":"…"}     // no ssh, no peer, garbage…
-//! ```
+//! The peer's view, fetched over ssh by running `private-chef-ctl ha-status --json` there
+//! and deserializing its document into the same [`StatusDoc`] this node writes (see
+//! [`crate::model::view`] for the views and their JSON form).
 //!
 //! An unreachable peer, an ssh failure, a timeout or unparsable output is never an error:
 //! it becomes [`PeerView::Unreachable`] or [`PeerView::Unknown`] with the reason.
@@ -39,12 +15,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use crate::config::{Config, Value as CfgValue};
-use crate::diagnose::handler_record::SplitBrainRecord;
 use crate::exec;
+use crate::model::StatusDoc;
+pub use crate::model::{NodeView, PeerView};
 
 /// Where private-chef-ctl lives on the peer (the omnibus layout).
 pub const DEFAULT_PEER_CTL: &str = "/opt/opscode/bin/private-chef-ctl";
@@ -52,333 +26,6 @@ pub const DEFAULT_PEER_CTL: &str = "/opt/opscode/bin/private-chef-ctl";
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 3;
 /// The bound on a whole peer query (connect + remote ha-status), seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 15;
-
-/// The resync/verify progress of a device, as the views carry it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SyncView {
-    /// Percent done, when printed.
-    pub percent: Option<f64>,
-    /// KiB done.
-    #[serde(default)]
-    pub done_kib: u64,
-    /// KiB in total.
-    #[serde(default)]
-    pub total_kib: u64,
-    /// Current speed, KiB/s.
-    #[serde(default)]
-    pub speed_kib_s: Option<i64>,
-    /// Estimated seconds to finish.
-    #[serde(default)]
-    pub finish_secs: Option<u64>,
-}
-
-/// One DRBD minor as a node sees it (names as `/proc/drbd` prints them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeviceView {
-    /// The minor number.
-    pub minor: u32,
-    /// Connection state (`Connected`, `WFConnection`, `StandAlone`, `Unconfigured`, …).
-    pub cs: String,
-    /// This node's role (`Primary`, `Secondary`, `Unknown`), absent when unconfigured.
-    #[serde(default)]
-    pub role: Option<String>,
-    /// The peer's role as this node sees it.
-    #[serde(default)]
-    pub peer_role: Option<String>,
-    /// This node's disk state (`UpToDate`, `Inconsistent`, …).
-    #[serde(default)]
-    pub disk: Option<String>,
-    /// The peer's disk state as this node sees it (`DUnknown` when not connected).
-    #[serde(default)]
-    pub peer_disk: Option<String>,
-    /// Out of sync, KiB.
-    #[serde(default)]
-    pub oos: Option<u64>,
-    /// Resync progress, when syncing.
-    #[serde(default)]
-    pub sync: Option<SyncView>,
-}
-
-impl DeviceView {
-    fn is(&self, v: &Option<String>, want: &str) -> bool {
-        v.as_deref() == Some(want)
-    }
-    /// `role` is Primary.
-    pub fn is_primary(&self) -> bool {
-        self.is(&self.role, "Primary")
-    }
-    /// `role` is Secondary.
-    pub fn is_secondary(&self) -> bool {
-        self.is(&self.role, "Secondary")
-    }
-    /// The local disk is UpToDate.
-    pub fn disk_up_to_date(&self) -> bool {
-        self.is(&self.disk, "UpToDate")
-    }
-    /// Both disks UpToDate.
-    pub fn both_up_to_date(&self) -> bool {
-        self.disk_up_to_date() && self.is(&self.peer_disk, "UpToDate")
-    }
-    /// `cs:Connected`.
-    pub fn connected(&self) -> bool {
-        self.cs == "Connected"
-    }
-    /// A state with a live connection to the peer (Connected, syncing, verifying, …).
-    pub fn linked(&self) -> bool {
-        crate::drbd::ConnState::from_name(&self.cs).is_connected()
-    }
-    /// Not configured (no resource up on this minor).
-    pub fn unconfigured(&self) -> bool {
-        self.cs == "Unconfigured"
-    }
-    /// `cs ro:role/peer ds:disk/peer oos:N`, for evidence lines.
-    pub fn summary(&self) -> String {
-        let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".to_string());
-        let mut s = format!(
-            "cs:{} ro:{}/{} ds:{}/{}",
-            self.cs,
-            o(&self.role),
-            o(&self.peer_role),
-            o(&self.disk),
-            o(&self.peer_disk)
-        );
-        if let Some(n) = self.oos {
-            s.push_str(&format!(" oos:{n}"));
-        }
-        if let Some(p) = self.sync.as_ref().and_then(|s| s.percent) {
-            s.push_str(&format!(" sync'ed:{p:.1}%"));
-        }
-        s
-    }
-
-    /// Reads one device of the `drbd-status --json` schema.
-    pub fn from_drbd_json(v: &Value) -> Option<DeviceView> {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let sync = v.get("sync").filter(|x| !x.is_null()).map(|x| SyncView {
-            percent: x.get("percent").and_then(Value::as_f64),
-            done_kib: x.get("done_kib").and_then(Value::as_u64).unwrap_or(0),
-            total_kib: x.get("total_kib").and_then(Value::as_u64).unwrap_or(0),
-            speed_kib_s: x.get("speed_kib_s").and_then(Value::as_i64),
-            finish_secs: x.get("finish_secs").and_then(Value::as_u64),
-        });
-        Some(DeviceView {
-            minor: u32::try_from(v.get("minor")?.as_u64()?).ok()?,
-            cs: s("cs")?,
-            role: s("role"),
-            peer_role: s("peer_role"),
-            disk: s("disk"),
-            peer_disk: s("peer_disk"),
-            oos: v
-                .get("counters")
-                .and_then(|c| c.get("oos"))
-                .and_then(Value::as_u64),
-            sync,
-        })
-    }
-}
-
-/// requested/current cluster status (`null` when unreadable).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct ClusterStatus {
-    /// `requested_cluster_status`.
-    pub requested: Option<String>,
-    /// `current_cluster_status`.
-    pub current: Option<String>,
-}
-
-/// One ha-status check as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckView {
-    /// Check id (`cluster_status`, `drbd_state`, `service:nginx`, …).
-    pub id: String,
-    /// `ok`, `warn`, `error` or `unknown`.
-    pub status: String,
-    /// The exit code it contributes.
-    #[serde(default)]
-    pub code: i32,
-    /// The message.
-    #[serde(default)]
-    pub message: String,
-}
-
-/// One node's state, as the diagnosis needs it (see the module docs for the JSON form).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeView {
-    /// The node's name.
-    pub node: String,
-    /// Where the view came from: `local` or `ssh root@ADDR`.
-    pub source: String,
-    /// That node's ha-status exit code.
-    #[serde(default)]
-    pub exit_code: Option<i32>,
-    /// requested/current cluster status.
-    #[serde(default)]
-    pub cluster_status: ClusterStatus,
-    /// Whether cluster-transition.lock is held (null: not read).
-    #[serde(default)]
-    pub transition_lock_held: Option<bool>,
-    /// The ha-status checks.
-    #[serde(default)]
-    pub checks: Vec<CheckView>,
-    /// The resource's minor.
-    #[serde(default)]
-    pub minor: u32,
-    /// DRBD devices, `None` when `/proc/drbd` could not be read.
-    #[serde(default)]
-    pub drbd: Option<Vec<DeviceView>>,
-    /// Why DRBD could not be read.
-    #[serde(default)]
-    pub drbd_error: Option<String>,
-    /// The last split-brain handler record on this node.
-    #[serde(default)]
-    pub split_brain: Option<SplitBrainRecord>,
-}
-
-impl NodeView {
-    /// The resource's device, when DRBD was read and lists it.
-    pub fn device(&self) -> Option<&DeviceView> {
-        self.drbd.as_ref()?.iter().find(|d| d.minor == self.minor)
-    }
-
-    /// Why the resource's device is not in the view.
-    pub fn device_missing_reason(&self) -> String {
-        match (&self.drbd, &self.drbd_error) {
-            (None, Some(e)) => format!("DRBD state unreadable: {e}"),
-            (None, None) => "DRBD state not reported".to_string(),
-            (Some(_), _) => format!("minor {} is not in /proc/drbd", self.minor),
-        }
-    }
-
-    /// A check by id.
-    pub fn check(&self, id: &str) -> Option<&CheckView> {
-        self.checks.iter().find(|c| c.id == id)
-    }
-
-    /// Builds a view from an `ha-status --json` document (see `ha_status::report_json`).
-    /// `minor` is the resource's minor (same on both nodes: from the shared topology).
-    pub fn from_status_json(
-        node: &str,
-        source: &str,
-        minor: u32,
-        doc: &Value,
-    ) -> Result<NodeView, String> {
-        let obj = doc
-            .as_object()
-            .ok_or_else(|| "not a JSON object".to_string())?;
-        if !obj.contains_key("checks") || !obj.contains_key("exit_code") {
-            return Err("not an ha-status document (no \"checks\"/\"exit_code\")".to_string());
-        }
-        let checks: Vec<CheckView> = serde_json::from_value(obj["checks"].clone())
-            .map_err(|e| format!("bad \"checks\": {e}"))?;
-        let cs = obj.get("cluster_status");
-        let st = |k: &str| {
-            cs.and_then(|c| c.get(k))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let drbd = match obj.get("drbd") {
-            Some(Value::Object(d)) => Some(
-                d.get("devices")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(DeviceView::from_drbd_json).collect())
-                    .unwrap_or_default(),
-            ),
-            _ => None,
-        };
-        let drbd_error = if drbd.is_none() {
-            Some(
-                checks
-                    .iter()
-                    .find(|c| c.id == "drbd_state")
-                    .map(|c| c.message.clone())
-                    .unwrap_or_else(|| "no DRBD state in the ha-status report".to_string()),
-            )
-        } else {
-            None
-        };
-        Ok(NodeView {
-            node: node.to_string(),
-            source: source.to_string(),
-            exit_code: obj
-                .get("exit_code")
-                .and_then(Value::as_i64)
-                .and_then(|c| i32::try_from(c).ok()),
-            cluster_status: ClusterStatus {
-                requested: st("requested"),
-                current: st("current"),
-            },
-            transition_lock_held: None,
-            checks,
-            minor,
-            drbd,
-            drbd_error,
-            split_brain: None,
-        })
-    }
-}
-
-/// The peer's state, or why it is not known. Never an error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "lowercase")]
-pub enum PeerView {
-    /// The peer answered.
-    Reachable {
-        /// Its view.
-        view: Box<NodeView>,
-    },
-    /// ssh could not reach it (connection refused/timed out, no route, host down).
-    Unreachable {
-        /// The peer's name, when known.
-        #[serde(default)]
-        node: Option<String>,
-        /// What ssh said.
-        reason: String,
-    },
-    /// Its state is not known for another reason (no ssh binary, no peer in the topology,
-    /// garbage output, remote program missing).
-    Unknown {
-        /// The peer's name, when known.
-        #[serde(default)]
-        node: Option<String>,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl PeerView {
-    /// The view, when reachable.
-    pub fn view(&self) -> Option<&NodeView> {
-        match self {
-            PeerView::Reachable { view } => Some(view),
-            _ => None,
-        }
-    }
-
-    /// `reachable`, `unreachable` or `unknown`.
-    pub fn state(&self) -> &'static str {
-        match self {
-            PeerView::Reachable { .. } => "reachable",
-            PeerView::Unreachable { .. } => "unreachable",
-            PeerView::Unknown { .. } => "unknown",
-        }
-    }
-
-    /// Why there is no view.
-    pub fn reason(&self) -> Option<&str> {
-        match self {
-            PeerView::Reachable { .. } => None,
-            PeerView::Unreachable { reason, .. } | PeerView::Unknown { reason, .. } => Some(reason),
-        }
-    }
-
-    /// The peer's name, when known.
-    pub fn node(&self) -> Option<&str> {
-        match self {
-            PeerView::Reachable { view } => Some(&view.node),
-            PeerView::Unreachable { node, .. } | PeerView::Unknown { node, .. } => node.as_deref(),
-        }
-    }
-}
 
 /// How to reach the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -508,7 +155,8 @@ pub fn run_remote(
     timeout: Duration,
 ) -> RemoteResult {
     let cmd = ssh_command(opts, address, argv, timeout);
-    classify(&cmd, cmd.run(), &opts.remote_ctl)
+    let program = argv.first().map(String::as_str).unwrap_or("");
+    classify(&cmd, cmd.run(), program)
 }
 
 fn first_line(s: &str) -> String {
@@ -519,67 +167,62 @@ fn first_line(s: &str) -> String {
         .to_string()
 }
 
-fn classify(
-    cmd: &exec::Command,
-    r: anyhow::Result<exec::Output>,
-    remote_ctl: &str,
-) -> RemoteResult {
+/// The one classifier of an ssh-wrapped command's end (`program`: the remote program, for
+/// messages): ssh's timeout or exit 255 → unreachable; no ssh, the shell's 126/127 (the
+/// remote program is missing) or a signal → unknown; any other exit → it ran.
+pub fn classify(cmd: &exec::Command, r: exec::Result<exec::Output>, program: &str) -> RemoteResult {
     match r {
-        Err(e) => {
-            let msg = format!("{e:#}");
-            if msg.contains("did not finish within") {
-                RemoteResult::Unreachable(msg)
-            } else {
-                RemoteResult::Unknown(msg)
-            }
-        }
-        Ok(o) => match o.code {
-            Some(255) => RemoteResult::Unreachable(format!(
-                "ssh failed (exit 255): {}",
-                first_line(&o.stderr)
-            )),
-            Some(126) | Some(127) => RemoteResult::Unknown(format!(
-                "'{}' cannot run {remote_ctl} on the peer (exit {}): {}",
-                cmd.display(),
-                o.code.unwrap_or(-1),
-                first_line(&o.stderr)
-            )),
-            None => RemoteResult::Unknown(format!("'{}' was killed by a signal", cmd.display())),
-            _ => RemoteResult::Ran(o),
-        },
+        Err(e) if e.is_timeout() => RemoteResult::Unreachable(e.to_string()),
+        Err(e) => RemoteResult::Unknown(e.to_string()),
+        Ok(o) => classify_output(cmd, o, program),
     }
 }
 
-/// Turns the output of the remote `ha-status --json` into a [`PeerView`].
+/// [`classify`] for a command that ran to its end.
+pub fn classify_output(cmd: &exec::Command, o: exec::Output, program: &str) -> RemoteResult {
+    match o.code {
+        Some(255) => {
+            RemoteResult::Unreachable(format!("ssh failed (exit 255): {}", first_line(&o.stderr)))
+        }
+        Some(126) | Some(127) => RemoteResult::Unknown(format!(
+            "'{}' cannot run {program} on the peer (exit {}): {}",
+            cmd.display(),
+            o.code.unwrap_or(-1),
+            first_line(&o.stderr)
+        )),
+        None => RemoteResult::Unknown(format!("'{}' was killed by a signal", cmd.display())),
+        _ => RemoteResult::Ran(o),
+    }
+}
+
+/// Turns the output of the remote `ha-status --json` into a [`PeerView`]: its document
+/// deserialized into a [`StatusDoc`], the type this node's own report is.
 pub fn peer_view_from_output(name: &str, source: &str, minor: u32, r: RemoteResult) -> PeerView {
+    let unknown = |reason: String| PeerView::Unknown {
+        node: Some(name.to_string()),
+        reason,
+    };
     match r {
         RemoteResult::Unreachable(reason) => PeerView::Unreachable {
             node: Some(name.to_string()),
             reason,
         },
-        RemoteResult::Unknown(reason) => PeerView::Unknown {
-            node: Some(name.to_string()),
-            reason,
-        },
-        RemoteResult::Ran(o) => match serde_json::from_str::<Value>(o.stdout.trim()) {
-            Ok(doc) => match NodeView::from_status_json(name, source, minor, &doc) {
-                Ok(v) => PeerView::Reachable { view: Box::new(v) },
-                Err(e) => PeerView::Unknown {
-                    node: Some(name.to_string()),
-                    reason: format!("the peer's ha-status --json output is unusable: {e}"),
-                },
+        RemoteResult::Unknown(reason) => unknown(reason),
+        RemoteResult::Ran(o) => match serde_json::from_str::<StatusDoc>(o.stdout.trim()) {
+            Ok(doc) => PeerView::Reachable {
+                view: Box::new(NodeView::from_doc(name, source, minor, &doc)),
             },
+            Err(e) if e.is_data() => unknown(format!(
+                "the peer's ha-status --json output is unusable: not an ha-status document ({e})"
+            )),
             Err(e) => {
                 let shown: String = o.stdout.trim().chars().take(80).collect();
-                PeerView::Unknown {
-                    node: Some(name.to_string()),
-                    reason: format!(
-                        "the peer's ha-status --json output is not JSON ({e}; exit {:?}; \
-                         stdout starts {shown:?}; stderr: {})",
-                        o.code,
-                        first_line(&o.stderr)
-                    ),
-                }
+                unknown(format!(
+                    "the peer's ha-status --json output is not JSON ({e}; exit {:?}; \
+                     stdout starts {shown:?}; stderr: {})",
+                    o.code,
+                    first_line(&o.stderr)
+                ))
             }
         },
     }
@@ -663,28 +306,13 @@ pub fn lock_held(path: &Path) -> Result<bool, String> {
     }
 }
 
-/// This node's view, from its ha-status snapshot plus the local-only facts (transition
+/// This node's view, from its ha-status document plus the local-only facts (transition
 /// lock, split-brain record).
 pub fn local_view(cfg: &Config, node: &str) -> NodeView {
     let snap = crate::probe::snapshot_with(cfg);
     let report = crate::ha_status::run_checks(&snap);
-    let doc = crate::ha_status::report_json(&snap, &report);
-    let mut v = match NodeView::from_status_json(node, "local", snap.drbd_minor, &doc) {
-        Ok(v) => v,
-        // report_json always has checks and exit_code; keep a usable view regardless.
-        Err(e) => NodeView {
-            node: node.to_string(),
-            source: "local".to_string(),
-            exit_code: Some(report.exit_code),
-            cluster_status: ClusterStatus::default(),
-            transition_lock_held: None,
-            checks: Vec::new(),
-            minor: snap.drbd_minor,
-            drbd: None,
-            drbd_error: Some(e),
-            split_brain: None,
-        },
-    };
+    let doc = StatusDoc::new(&snap, &report);
+    let mut v = NodeView::from_doc(node, "local", snap.drbd_minor, &doc);
     v.transition_lock_held = lock_held(&cfg.paths.transition_lock).ok();
     v.split_brain = crate::diagnose::handler_record::last(&cfg.paths.drbd_dir);
     v
@@ -719,9 +347,9 @@ pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
 }
 
 /// One cell of the side-by-side table for a check.
-fn check_cell(c: Option<&CheckView>) -> String {
+fn check_cell(c: Option<&crate::model::Check>) -> String {
     match c {
-        Some(c) => format!("[{}] {}", c.status.to_uppercase(), c.message),
+        Some(c) => c.line(),
         None => "-".to_string(),
     }
 }
@@ -789,45 +417,6 @@ pub fn side_by_side(local: &NodeView, peer: &PeerView) -> String {
         pv.map(code).unwrap_or_else(|| "-".to_string()),
     ]);
     format!("{t}\n")
-}
-
-/// `ha-status --peer [--json]`: this node's checks and the peer's, side by side (text) or
-/// the local document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
-/// node's ha-status exit code.
-pub fn run_status_with_peer(ctx: &crate::cli::Ctx, json: bool) -> anyhow::Result<i32> {
-    use std::io::Write;
-    let cfg = Config::load(&ctx.global.config);
-    let snap = match &cfg {
-        Ok(c) => crate::probe::snapshot_with(c),
-        Err(_) => crate::probe::snapshot(ctx),
-    };
-    let report = crate::ha_status::run_checks(&snap);
-    let mut doc = crate::ha_status::report_json(&snap, &report);
-    let host = hostname().unwrap_or_else(|_| "localhost".to_string());
-    let peer = match &cfg {
-        Ok(c) => {
-            let opts = PeerOptions::from_config(c);
-            match peer_address(c, &host) {
-                Ok((name, addr)) => fetch(&opts, &name, &addr, snap.drbd_minor),
-                Err(reason) => PeerView::Unknown { node: None, reason },
-            }
-        }
-        Err(e) => PeerView::Unknown {
-            node: None,
-            reason: format!("no topology: {e:#}"),
-        },
-    };
-    let mut out = std::io::stdout().lock();
-    if json {
-        doc["peer"] = serde_json::to_value(&peer)?;
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-    } else {
-        let local = NodeView::from_status_json(&host, "local", snap.drbd_minor, &doc)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        out.write_all(side_by_side(&local, &peer).as_bytes())?;
-    }
-    out.flush()?;
-    Ok(report.exit_code)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! with its evidence and next step.
 
 use private_chef_ctl::diagnose::{diagnose, Diagnosis, Situation};
-use private_chef_ctl::peer::{NodeView, PeerView};
+use private_chef_ctl::model::{NodeView, PeerView};
 
 fn load(name: &str) -> (NodeView, PeerView) {
     let p = format!(

@@ -5,7 +5,7 @@
 //! `fixtures/diagnose/` to be named after its slug, keeps its rule.)
 
 use private_chef_ctl::diagnose::{diagnose, Diagnosis};
-use private_chef_ctl::peer::{NodeView, PeerView};
+use private_chef_ctl::model::{NodeView, PeerView};
 use serde_json::Value;
 
 const B1: &str = "be1.lab.example";

@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::ha_status::{
-    report_json, run_checks, Known, Reachability, ServiceFact, Snapshot, VipSpec,
-};
+use private_chef_ctl::ha_status::run_checks;
+use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
 
 const MASTER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
 const BACKUP_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:1024 dw:1024 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
@@ -20,8 +19,8 @@ fn svc(name: &str, ha: bool, up: bool) -> ServiceFact {
     }
 }
 
-fn master() -> Snapshot {
-    Snapshot {
+fn master() -> NodeState {
+    NodeState {
         config_error: None,
         keepalived_enabled: true,
         drbd_enabled: true,
@@ -62,7 +61,7 @@ fn master() -> Snapshot {
     }
 }
 
-fn backup() -> Snapshot {
+fn backup() -> NodeState {
     let mut s = master();
     s.requested_status = Known::Known("backup".into());
     s.current_status = Known::Known("backup".into());
@@ -117,12 +116,12 @@ const BACKUP_TEXT: &str = "\
 
 ";
 
-fn lines_of(s: &Snapshot) -> (String, i32) {
+fn lines_of(s: &NodeState) -> (String, i32) {
     let r = run_checks(s);
     (r.text(), r.exit_code)
 }
 
-fn assert_line(s: &Snapshot, line: &str, code: i32) {
+fn assert_line(s: &NodeState, line: &str, code: i32) {
     let (text, c) = lines_of(s);
     assert!(
         text.lines().any(|l| l == line),
@@ -336,7 +335,7 @@ fn first_failing_check_gives_the_code() {
 fn json_document() {
     let s = backup();
     let r = run_checks(&s);
-    let j = report_json(&s, &r);
+    let j = serde_json::to_value(StatusDoc::new(&s, &r)).unwrap();
     assert_eq!(j["ok"], true);
     assert_eq!(j["exit_code"], 0);
     assert_eq!(j["cluster_status"]["requested"], "backup");
@@ -350,7 +349,7 @@ fn json_document() {
     s.current_status = Known::Unknown("missing".into());
     s.drbd = Known::Unknown("x".into());
     let r = run_checks(&s);
-    let j = report_json(&s, &r);
+    let j = serde_json::to_value(StatusDoc::new(&s, &r)).unwrap();
     assert_eq!(j["ok"], false);
     assert_eq!(j["exit_code"], 2);
     assert!(j["cluster_status"]["current"].is_null());

@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use private_chef_ctl::model::{ConnState, Role};
 use private_chef_ctl::peer::{fetch, PeerOptions, PeerView};
 
 fn fake_ssh(dir: &Path, body: &str) -> PathBuf {
@@ -129,8 +130,8 @@ fn a_failing_ha_status_is_still_a_view() {
     assert_eq!(view.exit_code, Some(4));
     assert_eq!(view.cluster_status.current.as_deref(), Some("backup"));
     let dev = view.device().unwrap();
-    assert_eq!(dev.cs, "WFConnection");
-    assert_eq!(dev.role.as_deref(), Some("Secondary"));
+    assert_eq!(dev.cs, ConnState::WFConnection);
+    assert_eq!(dev.role, Some(Role::Secondary));
     assert_eq!(dev.oos, Some(0));
     let argv = std::fs::read_to_string(&log).unwrap();
     assert_eq!(

@@ -25,7 +25,7 @@ fn fixtures() -> Vec<Vec<u8>> {
 /// Parses and, if that worked, renders JSON; neither may panic.
 fn exercise(input: &[u8]) {
     if let Ok(p) = parse(input) {
-        let _ = p.to_json();
+        let _ = p.to_doc();
         let _ = serde_json::to_string_pretty(&p).unwrap();
     }
 }

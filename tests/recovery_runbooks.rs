@@ -2,7 +2,7 @@
 //! discard data, the victim choice, the tie-break, preconditions and tolerated answers.
 
 use private_chef_ctl::diagnose::{diagnose, Diagnosis};
-use private_chef_ctl::peer::{DeviceView, NodeView, PeerView};
+use private_chef_ctl::model::{DeviceView, DiskState, NodeView, PeerView};
 use private_chef_ctl::recovery::run::{parse_lvs, typed_confirmation};
 use private_chef_ctl::recovery::{
     build, precondition, Action, BuildError, Inputs, Preserve, Runbook, Tolerance, Which,
@@ -310,11 +310,11 @@ fn auto_refuses_what_no_runbook_covers_and_explicit_must_match() {
 fn dev(cs: &str, role: &str, peer: &str, disk: &str) -> DeviceView {
     DeviceView {
         minor: 0,
-        cs: cs.into(),
-        role: Some(role.into()),
-        peer_role: Some(peer.into()),
-        disk: Some(disk.into()),
-        peer_disk: Some("DUnknown".into()),
+        cs: cs.parse().unwrap_or_else(|e| match e {}),
+        role: Some(role.parse().unwrap_or_else(|e| match e {})),
+        peer_role: Some(peer.parse().unwrap_or_else(|e| match e {})),
+        disk: Some(disk.parse().unwrap_or_else(|e| match e {})),
+        peer_disk: Some(DiskState::DUnknown),
         oos: Some(0),
         sync: None,
     }

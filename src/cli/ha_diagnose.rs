@@ -27,18 +27,7 @@ pub struct Args {
 /// A view for a node whose topology could not be read.
 fn no_config_views(err: &str) -> (NodeView, PeerView) {
     let host = peer::hostname().unwrap_or_else(|_| "localhost".into());
-    let local = NodeView {
-        node: host,
-        source: "local".into(),
-        exit_code: None,
-        cluster_status: Default::default(),
-        transition_lock_held: None,
-        checks: Vec::new(),
-        minor: 0,
-        drbd: None,
-        drbd_error: Some(format!("not read: {err}")),
-        split_brain: None,
-    };
+    let local = NodeView::unread(&host, err);
     let peer = PeerView::Unknown {
         node: None,
         reason: format!("no topology: {err}"),

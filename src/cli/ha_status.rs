@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::Ctx;
-use crate::ha_status::{self, Known, Report, Snapshot};
+use crate::config::Config;
+use crate::ha_status;
+use crate::model::{Known, NodeState, NodeView, PeerView, Report, StatusDoc};
+use crate::peer;
 use crate::probe;
 
 /// Show the status of high availability services.
@@ -52,16 +55,58 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         return watch(args, ctx);
     }
     if args.peer {
-        return crate::peer::run_status_with_peer(ctx, args.json);
+        return run_with_peer(ctx, args.json);
     }
-    let snap = probe::snapshot(ctx);
+    let snap = probe::snapshot(&ctx.global.config);
     let report = ha_status::run_checks(&snap);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = ha_status::report_json(&snap, &report);
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        let doc = StatusDoc::new(&snap, &report);
+        writeln!(out, "{}", json_text(&doc)?)?;
     } else {
         out.write_all(report.text().as_bytes())?;
+    }
+    out.flush()?;
+    Ok(report.exit_code)
+}
+
+/// The document as printed since the first release: pretty, keys in alphabetical order.
+fn json_text(doc: &StatusDoc) -> Result<String> {
+    Ok(serde_json::to_string_pretty(&serde_json::to_value(doc)?)?)
+}
+
+/// `ha-status --peer [--json]`: this node's checks and the peer's, side by side (text) or
+/// this node's document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
+/// node's ha-status exit code.
+fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
+    let cfg = Config::load(&ctx.global.config);
+    let snap = match &cfg {
+        Ok(c) => probe::snapshot_with(c),
+        Err(e) => probe::config_failed(format!("{e:#}")),
+    };
+    let report = ha_status::run_checks(&snap);
+    let mut doc = StatusDoc::new(&snap, &report);
+    let host = peer::hostname().unwrap_or_else(|_| "localhost".to_string());
+    let the_peer = match &cfg {
+        Ok(c) => {
+            let opts = peer::PeerOptions::from_config(c);
+            match peer::peer_address(c, &host) {
+                Ok((name, addr)) => peer::fetch(&opts, &name, &addr, snap.drbd_minor),
+                Err(reason) => PeerView::Unknown { node: None, reason },
+            }
+        }
+        Err(e) => PeerView::Unknown {
+            node: None,
+            reason: format!("no topology: {e:#}"),
+        },
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        doc.peer = Some(the_peer);
+        writeln!(out, "{}", json_text(&doc)?)?;
+    } else {
+        let local = NodeView::from_doc(&host, "local", snap.drbd_minor, &doc);
+        out.write_all(peer::side_by_side(&local, &the_peer).as_bytes())?;
     }
     out.flush()?;
     Ok(report.exit_code)
@@ -125,7 +170,7 @@ fn frame(report: &Report, interval: f64, host: &str) -> String {
 }
 
 /// The resync/verify progress of the resource's device, if it is syncing.
-fn sync_progress(s: &Snapshot) -> Option<(u64, String)> {
+fn sync_progress(s: &NodeState) -> Option<(u64, String)> {
     let Known::Known(p) = &s.drbd else {
         return None;
     };
@@ -161,7 +206,7 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
     let mut last = 0;
     while !STOP.load(Ordering::SeqCst) {
         let started = Instant::now();
-        let snap = probe::snapshot(ctx);
+        let snap = probe::snapshot(&ctx.global.config);
         let report = ha_status::run_checks(&snap);
         last = report.exit_code;
         let text = frame(&report, args.interval, &host);

@@ -32,7 +32,7 @@
 //!  "evidence":[{"node":"be2.lab.example","source":"/proc/drbd","text":"cs:WFConnection …"}],
 //!  "next_step":{"node":"be2.lab.example","command":"private-chef-ctl ha-recover scenario-3",
 //!               "why":"…"},
-//!  "local":NodeView, "peer":PeerView}          // see crate::peer
+//!  "local":NodeView, "peer":PeerView}          // see crate::model::view
 //! ```
 //!
 //! `details` per situation: `healthy`/`transition-in-progress` `{"node"?}`,
@@ -45,7 +45,7 @@ pub mod handler_record;
 
 use serde::Serialize;
 
-use crate::peer::{DeviceView, NodeView, PeerView};
+use crate::model::{DeviceView, DiskState, NodeView, PeerView, Role};
 
 /// Exit code: the pair is healthy.
 pub const EXIT_HEALTHY: i32 = 0;
@@ -248,18 +248,9 @@ fn peer_name(peer: &PeerView) -> String {
     peer.node().unwrap_or("the peer").to_string()
 }
 
-fn is_syncing(cs: &str) -> bool {
-    cs.starts_with("Sync")
-        || cs.starts_with("PausedSync")
-        || cs.starts_with("StartingSync")
-        || cs.starts_with("WFSyncUUID")
-        || cs.starts_with("WFBitMap")
-}
-
 /// Sync source and target from one side's device (`SyncSource` = this side is source).
 fn sync_roles(dev: &DeviceView, me: &str, other: &str) -> (String, String) {
-    let cs = dev.cs.as_str();
-    if cs == "SyncTarget" || cs.ends_with("SyncT") || cs == "WFBitMapT" || cs == "WFSyncUUID" {
+    if dev.cs.is_sync_target() {
         (other.to_string(), me.to_string())
     } else {
         (me.to_string(), other.to_string())
@@ -366,7 +357,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
             ),
         );
     }
-    let mut records: Vec<(&str, &handler_record::SplitBrainRecord)> = Vec::new();
+    let mut records: Vec<(&str, &crate::model::SplitBrainRecord)> = Vec::new();
     for v in &views {
         if let Some(r) = &v.split_brain {
             records.push((&v.node, r));
@@ -377,7 +368,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
     if let Some((n, r)) = &sb_record {
         c.ev(
             n,
-            handler_record::FILE_NAME,
+            crate::model::split_brain::FILE_NAME,
             format!(
                 "split brain recorded at {} on resource {}{}",
                 r.time,
@@ -446,7 +437,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
     match p {
         Some(p) => {
             if l.linked() && p.linked() {
-                if is_syncing(&l.cs) || is_syncing(&p.cs) {
+                if l.cs.is_syncing() || p.cs.is_syncing() {
                     let (s, t) = sync_roles(l, &ln, &pn);
                     return resyncing(c, s, t, l);
                 }
@@ -478,7 +469,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
                 );
             }
             // Neither linked.
-            let standalone = l.cs == "StandAlone" || p.cs == "StandAlone";
+            let standalone = l.standalone() || p.standalone();
             let both_primary = l.is_primary() && p.is_primary();
             let heuristic = standalone
                 && l.disk_up_to_date()
@@ -514,16 +505,16 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
                     "DRBD is connected to the peer even though its own view is unavailable; \
                      judging from this node's view of both",
                 );
-                if is_syncing(&l.cs) {
+                if l.cs.is_syncing() {
                     let (s, t) = sync_roles(l, &ln, &pn);
                     return resyncing(c, s, t, l);
                 }
-                let roles_ok = (l.is_primary() && l.peer_role.as_deref() == Some("Secondary"))
-                    || (l.is_secondary() && l.peer_role.as_deref() == Some("Primary"));
+                let roles_ok = (l.is_primary() && l.peer_is(Role::Secondary))
+                    || (l.is_secondary() && l.peer_is(Role::Primary));
                 if l.connected() && l.both_up_to_date() && roles_ok {
                     return healthy(c);
                 }
-                if l.is_secondary() && l.peer_role.as_deref() == Some("Secondary") {
+                if l.is_secondary() && l.peer_is(Role::Secondary) {
                     return both_secondary(c, lo, None);
                 }
                 return unknown(
@@ -532,16 +523,22 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
                 );
             }
             if l.is_primary() {
-                if l.cs == "StandAlone" && sb_record.is_some() {
+                if l.standalone() && sb_record.is_some() {
                     return split_brain(c, sb_record.map(|(_, r)| r.time), lo, None, false);
                 }
                 return secondary_lost(c, l, &ln, &pn);
             }
             if l.is_secondary() {
-                let disk = l.disk.clone().unwrap_or_else(|| "?".to_string());
-                return match disk.as_str() {
-                    "UpToDate" => primary_lost(c, &disk, true),
-                    "Inconsistent" | "Outdated" | "Consistent" => primary_lost(c, &disk, false),
+                let disk = l
+                    .disk
+                    .as_ref()
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "?".to_string());
+                return match &l.disk {
+                    Some(DiskState::UpToDate) => primary_lost(c, &disk, true),
+                    Some(DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent) => {
+                        primary_lost(c, &disk, false)
+                    }
                     _ => unknown(
                         c,
                         format!("{ln} is Secondary with disk {disk}: no data to promote"),

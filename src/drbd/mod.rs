@@ -2,7 +2,8 @@
 //!
 //! * [`parse`] / [`read`] turn `/proc/drbd` (DRBD 8.0–8.4, DRBD 9 header-only, DRBD 9
 //!   compat-8.4) into a [`ProcDrbd`]; errors say `line L, column C: expected …, found …`.
-//! * [`ProcDrbd::to_json`] gives the stable JSON schema of `drbd-status --json`:
+//! * [`json::DrbdDoc`] is the stable JSON schema of `drbd-status --json` (serialize a
+//!   [`ProcDrbd`], or deserialize a document into a `DrbdDoc`):
 //!
 //! ```text
 //! {"version":"8.4.11","api":1,"proto":"86-101","build":"srcversion: …",
@@ -20,9 +21,11 @@
 //! counters appear with their printed value (number if numeric); non-printable flag bytes
 //! show as `?`. Sizes and speeds are KiB and KiB/s, as DRBD prints them.
 
+pub mod json;
 pub mod model;
 pub mod proc;
 
+pub use json::{DeviceDoc, DrbdDoc, SyncDoc};
 pub use model::{
     ConnState, Counters, Device, DiskState, ProcDrbd, Progress, ProgressKind, Role, RoleKey,
     SectorPos, Version,

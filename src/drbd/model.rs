@@ -5,13 +5,13 @@
 
 use std::fmt;
 
-use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 /// Defines a DRBD state-name enum with an `Other(String)` fallback and derives its text
-/// forms once: `as_str()`, `Display`, `from_name()` (never fails) and `Serialize` (as the
-/// printed name). The variants are listed in DRBD's enum order; `ordinal()` is the position
+/// forms once: `as_str()`, `Display`, `from_name()` and `FromStr` (never fail: an unknown
+/// name is `Other`), `Serialize` and `Deserialize` (as the printed name). The variants are listed in DRBD's enum order; `ordinal()` is the position
 /// in that list (`None` for `Other`).
 macro_rules! state_enum {
     (
@@ -69,9 +69,24 @@ macro_rules! state_enum {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok($name::from_name(s))
+            }
+        }
+
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                Ok($name::from_name(&s))
             }
         }
     };
@@ -150,15 +165,35 @@ impl ConnState {
         }
     }
 
-    /// True while a resync is underway, running or paused (SyncSource, SyncTarget,
-    /// PausedSyncS, PausedSyncT). Online verify is not a resync: see `is_verifying`.
+    /// True while a resync is underway: starting (StartingSyncS/T, WFBitMapS/T,
+    /// WFSyncUUID), running (SyncSource, SyncTarget) or paused (PausedSyncS/T). Online
+    /// verify is not a resync: see `is_verifying`. The one definition of "syncing" (the
+    /// diagnosis' `resyncing` uses it too).
     pub fn is_syncing(&self) -> bool {
         matches!(
             self,
-            ConnState::SyncSource
+            ConnState::StartingSyncS
+                | ConnState::StartingSyncT
+                | ConnState::WFBitMapS
+                | ConnState::WFBitMapT
+                | ConnState::WFSyncUUID
+                | ConnState::SyncSource
                 | ConnState::SyncTarget
                 | ConnState::PausedSyncS
                 | ConnState::PausedSyncT
+        )
+    }
+
+    /// True when this side receives the resync (SyncTarget, PausedSyncT, StartingSyncT,
+    /// WFBitMapT, WFSyncUUID: only a sync target waits for the sync UUID).
+    pub fn is_sync_target(&self) -> bool {
+        matches!(
+            self,
+            ConnState::SyncTarget
+                | ConnState::PausedSyncT
+                | ConnState::StartingSyncT
+                | ConnState::WFBitMapT
+                | ConnState::WFSyncUUID
         )
     }
 
@@ -250,11 +285,10 @@ impl ProcDrbd {
         self.devices.iter().find(|d| d.minor == minor)
     }
 
-    /// The documented, stable JSON form (see the module docs of `crate::drbd`).
-    /// Serializing `self` directly (`serde_json::to_string_pretty(&proc)`) gives the same
-    /// document with its keys in the documented order.
-    pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    /// The documented, stable JSON document (see the module docs of `crate::drbd`);
+    /// serializing `self` gives the same document.
+    pub fn to_doc(&self) -> super::json::DrbdDoc {
+        super::json::DrbdDoc::from(self)
     }
 }
 
@@ -370,7 +404,7 @@ pub struct Counters {
 }
 
 /// Whether a progress block is a resync or an online verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProgressKind {
     /// Resync (`sync'ed:`).
@@ -421,41 +455,12 @@ pub struct Progress {
 }
 
 // ---------------------------------------------------------------------------------------
-// JSON (hand-written Serialize impls so that the key order is the documented one)
+// JSON: the document is `super::json::DrbdDoc` (Serialize + Deserialize); the counters
+// line keeps its own map form (known keys in DRBD's order, then the unknown ones).
 
 impl Serialize for ProcDrbd {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("ProcDrbd", 5)?;
-        let v = self.version.as_ref();
-        st.serialize_field("version", &v.map(|v| v.raw.as_str()))?;
-        let api = v
-            .and_then(|v| v.api.as_deref())
-            .map(|a| match a.parse::<u64>() {
-                Ok(n) => Value::from(n),
-                Err(_) => Value::from(a),
-            });
-        st.serialize_field("api", &api)?;
-        st.serialize_field("proto", &v.and_then(|v| v.proto.as_deref()))?;
-        st.serialize_field("build", &self.build)?;
-        st.serialize_field("devices", &self.devices)?;
-        st.end()
-    }
-}
-
-impl Serialize for Device {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Device", 11)?;
-        st.serialize_field("minor", &self.minor)?;
-        st.serialize_field("cs", &self.cs)?;
-        st.serialize_field("role", &self.role)?;
-        st.serialize_field("peer_role", &self.peer_role)?;
-        st.serialize_field("disk", &self.disk)?;
-        st.serialize_field("peer_disk", &self.peer_disk)?;
-        st.serialize_field("protocol", &self.protocol.map(String::from))?;
-        st.serialize_field("io_flags", &self.io_flags)?;
-        st.serialize_field("counters", &self.counters)?;
-        st.serialize_field("sync", &self.sync)?;
-        st.end()
+        super::json::DrbdDoc::from(self).serialize(s)
     }
 }
 
@@ -511,18 +516,82 @@ fn counter_value(v: &str) -> Value {
     }
 }
 
-impl Serialize for Progress {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Progress", 8)?;
-        st.serialize_field("kind", &self.kind)?;
-        st.serialize_field("percent", &self.percent)?;
-        st.serialize_field("done_kib", &self.done_kib)?;
-        st.serialize_field("total_kib", &self.total_kib)?;
-        st.serialize_field("finish_secs", &self.finish_secs)?;
-        st.serialize_field("speed_kib_s", &self.speed_kib_s)?;
-        st.serialize_field("want_kib_s", &self.want_kib_s)?;
-        st.serialize_field("stalled", &self.stalled)?;
-        st.end()
+impl<'de> Deserialize<'de> for Counters {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        // The map in document order (serde_json's Map would sort the unknown keys).
+        let entries = OrderedEntries::deserialize(d)?.0;
+        let mut c = Counters::default();
+        for (k, v) in entries {
+            let unsigned = || {
+                v.as_u64()
+                    .ok_or_else(|| D::Error::custom(format!("counter {k}: not a number")))
+            };
+            let signed = || {
+                v.as_i64()
+                    .ok_or_else(|| D::Error::custom(format!("counter {k}: not a number")))
+            };
+            match k.as_str() {
+                "ns" => c.ns = Some(unsigned()?),
+                "nr" => c.nr = Some(unsigned()?),
+                "dw" => c.dw = Some(unsigned()?),
+                "dr" => c.dr = Some(unsigned()?),
+                "al" => c.al = Some(unsigned()?),
+                "bm" => c.bm = Some(unsigned()?),
+                "oos" => c.oos = Some(unsigned()?),
+                "lo" => c.lo = Some(signed()?),
+                "pe" => c.pe = Some(signed()?),
+                "ua" => c.ua = Some(signed()?),
+                "ap" => c.ap = Some(signed()?),
+                "ep" => c.ep = Some(signed()?),
+                "wo" => {
+                    let s = v.as_str().unwrap_or_default();
+                    let mut chars = s.chars();
+                    c.wo = match (chars.next(), chars.next()) {
+                        (Some(ch), None) => Some(ch),
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "counter wo: {v} is not one letter"
+                            )))
+                        }
+                    };
+                }
+                _ => {
+                    let printed = match &v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    c.other.push((k, printed));
+                }
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// A JSON object's entries in document order.
+struct OrderedEntries(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for OrderedEntries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OrderedEntries;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of DRBD counters")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<OrderedEntries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, Value>()? {
+                    out.push((k, v));
+                }
+                Ok(OrderedEntries(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -541,6 +610,43 @@ mod tests {
         );
         assert_eq!(DiskState::from_name("UpToDate").to_string(), "UpToDate");
         assert_eq!(Role::from_name("Primary"), Role::Primary);
+        assert_eq!("Secondary".parse::<Role>(), Ok(Role::Secondary));
+        assert_eq!(
+            "Newer".parse::<DiskState>(),
+            Ok(DiskState::Other("Newer".into()))
+        );
+    }
+
+    #[test]
+    fn names_deserialize_as_printed() {
+        for c in ConnState::KNOWN {
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(&serde_json::from_str::<ConnState>(&json).unwrap(), c);
+        }
+        let v: Vec<DiskState> = serde_json::from_str(r#"["UpToDate","Shiny"]"#).unwrap();
+        assert_eq!(
+            v,
+            vec![DiskState::UpToDate, DiskState::Other("Shiny".into())]
+        );
+        assert!(serde_json::from_str::<Role>("3").is_err());
+    }
+
+    #[test]
+    fn syncing_includes_the_starting_states() {
+        for c in [
+            ConnState::StartingSyncS,
+            ConnState::StartingSyncT,
+            ConnState::WFBitMapS,
+            ConnState::WFBitMapT,
+            ConnState::WFSyncUUID,
+            ConnState::SyncSource,
+            ConnState::PausedSyncT,
+        ] {
+            assert!(c.is_syncing(), "{c}");
+        }
+        assert!(!ConnState::Connected.is_syncing());
+        assert!(ConnState::WFSyncUUID.is_sync_target());
+        assert!(!ConnState::WFBitMapS.is_sync_target());
     }
 
     #[test]

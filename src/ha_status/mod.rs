@@ -14,229 +14,7 @@
 //!
 //! Checks 1–5 are preconditions: when one fails, the run stops there with code 1.
 
-use std::net::IpAddr;
-use std::path::PathBuf;
-
-use serde::Serialize;
-
-use crate::drbd::ProcDrbd;
-
-/// A fact about the node, or the reason it could not be read.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Known<T> {
-    Known(T),
-    Unknown(String),
-}
-
-impl<T> Known<T> {
-    pub fn as_ref(&self) -> Known<&T> {
-        match self {
-            Known::Known(v) => Known::Known(v),
-            Known::Unknown(r) => Known::Unknown(r.clone()),
-        }
-    }
-
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Known::Known(v) => Some(v),
-            Known::Unknown(_) => None,
-        }
-    }
-
-    pub fn from_result<E: std::fmt::Display>(r: Result<T, E>) -> Self {
-        match r {
-            Ok(v) => Known::Known(v),
-            Err(e) => Known::Unknown(format!("{e:#}")),
-        }
-    }
-}
-
-/// The configured virtual IP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VipSpec {
-    pub address: IpAddr,
-    pub prefix: Option<u8>,
-    pub device: String,
-}
-
-/// One enabled service as the service manager sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceFact {
-    pub name: String,
-    /// Managed by keepalived (has a `keepalive_me` sentinel).
-    pub ha: bool,
-    /// Running, or why that is unknown.
-    pub up: Known<bool>,
-}
-
-/// A pingable replication address and whether it answered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reachability {
-    pub address: Option<IpAddr>,
-    pub reachable: Known<bool>,
-}
-
-/// Everything the checks need to know about one node, read once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
-    /// Why the topology could not be loaded (check 1), if it could not.
-    pub config_error: Option<String>,
-    pub keepalived_enabled: bool,
-    pub drbd_enabled: bool,
-    pub drbd_disk: PathBuf,
-    pub drbd_disk_exists: Known<bool>,
-    pub drbd_device: PathBuf,
-    pub drbd_device_exists: Known<bool>,
-    pub requested_status: Known<String>,
-    pub current_status: Known<String>,
-    /// The reason recorded by the last failed transition, if any.
-    pub transition_failure: Option<String>,
-    pub vip: Option<VipSpec>,
-    /// Whether the VIP is on its device (exact address and prefix).
-    pub vip_present: Known<bool>,
-    pub vrrp_interface: Option<String>,
-    pub vrrp_interface_exists: Known<bool>,
-    /// The resource's minor (from the device path, e.g. /dev/drbd0 → 0).
-    pub drbd_minor: u32,
-    pub proc_drbd_path: PathBuf,
-    pub drbd: Known<ProcDrbd>,
-    pub data_dir: PathBuf,
-    pub data_dir_mounted: Known<bool>,
-    pub primary: Reachability,
-    pub secondary: Reachability,
-    /// Enabled services, any order (the checks sort them by name).
-    pub services: Known<Vec<ServiceFact>>,
-}
-
-impl Snapshot {
-    /// "master" means `current_cluster_status == master`; anything else (backup, fault,
-    /// garbage, unreadable) is "not master", as in the original.
-    pub fn is_master(&self) -> bool {
-        matches!(&self.current_status, Known::Known(s) if s == "master")
-    }
-}
-
-/// How a check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Ok,
-    Warn,
-    Error,
-    Unknown,
-}
-
-impl Status {
-    pub fn tag(self) -> &'static str {
-        match self {
-            Status::Ok => "[OK]",
-            Status::Warn => "[WARN]",
-            Status::Error => "[ERROR]",
-            Status::Unknown => "[UNKNOWN]",
-        }
-    }
-
-    pub fn failed(self) -> bool {
-        self != Status::Ok
-    }
-}
-
-/// One check's outcome: an id, a status, the code it contributes, and the message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    pub id: String,
-    pub status: Status,
-    /// The exit code this check gives when it fails (0 when it passed).
-    pub code: i32,
-    pub message: String,
-}
-
-impl Check {
-    fn new(id: &str, status: Status, code: i32, message: impl Into<String>) -> Self {
-        Check {
-            id: id.to_string(),
-            status,
-            code: if status.failed() { code } else { 0 },
-            message: message.into(),
-        }
-    }
-
-    fn ok(id: &str, code: i32, message: impl Into<String>) -> Self {
-        Check::new(id, Status::Ok, code, message)
-    }
-
-    fn error(id: &str, code: i32, message: impl Into<String>) -> Self {
-        Check::new(id, Status::Error, code, message)
-    }
-
-    fn unknown(id: &str, code: i32, message: impl Into<String>) -> Self {
-        Check::new(id, Status::Unknown, code, message)
-    }
-
-    /// The classic output line, e.g. `[OK] cluster status = master`.
-    pub fn line(&self) -> String {
-        format!("{} {}", self.status.tag(), self.message)
-    }
-}
-
-/// Exit codes, with the original's meanings.
-pub mod code {
-    /// Fatal precondition: no topology, keepalived or DRBD disabled, disk or device missing.
-    pub const PRECONDITION: i32 = 1;
-    /// requested != current cluster state (transition running or failed).
-    pub const CLUSTER_STATUS: i32 = 2;
-    /// VIP on the wrong node, or missing on the master.
-    pub const VIP: i32 = 3;
-    /// DRBD role/connection/disk state wrong.
-    pub const DRBD_STATE: i32 = 4;
-    /// DRBD mount state wrong.
-    pub const MOUNT: i32 = 5;
-    /// A replication IP does not answer.
-    pub const REPLICATION_LINK: i32 = 6;
-    /// A service in the wrong state.
-    pub const SERVICE: i32 = 7;
-    /// VRRP interface missing.
-    pub const VRRP_INTERFACE: i32 = 8;
-}
-
-/// The outcome of all checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
-    pub checks: Vec<Check>,
-    /// The first failing check's code; 0 when everything passed.
-    pub exit_code: i32,
-}
-
-impl Report {
-    pub fn ok(&self) -> bool {
-        self.exit_code == 0
-    }
-
-    /// The classic text: one line per check, then the summary wrapped in blank lines
-    /// (only when the run got past the preconditions, as in the original).
-    pub fn text(&self) -> String {
-        let mut s = String::new();
-        for c in &self.checks {
-            s.push_str(&c.line());
-            s.push('\n');
-        }
-        if !self.stopped_early() {
-            if self.ok() {
-                s.push_str("\n[OK] all checks passed.\n\n");
-            } else {
-                s.push_str("\n[ERROR] ERRORS WERE DETECTED.\n\n");
-            }
-        }
-        s
-    }
-
-    fn stopped_early(&self) -> bool {
-        self.checks
-            .last()
-            .map(|c| c.status.failed() && c.code == code::PRECONDITION)
-            .unwrap_or(true)
-    }
-}
+use crate::model::{code, Check, Known, NodeState, Reachability, Report, ServiceFact, Status};
 
 fn first_failing_code(checks: &[Check]) -> i32 {
     checks
@@ -252,7 +30,7 @@ fn finish(checks: Vec<Check>) -> Report {
 }
 
 /// Runs every check over the snapshot, in the original's order.
-pub fn run_checks(s: &Snapshot) -> Report {
+pub fn run_checks(s: &NodeState) -> Report {
     let mut checks = Vec::new();
 
     // 1. the topology could be read (the original: "reconfigure has run").
@@ -357,7 +135,7 @@ pub fn run_checks(s: &Snapshot) -> Report {
     finish(checks)
 }
 
-fn cluster_status_check(s: &Snapshot) -> Check {
+fn cluster_status_check(s: &NodeState) -> Check {
     let id = "cluster_status";
     let c = code::CLUSTER_STATUS;
     let mut check = match (&s.requested_status, &s.current_status) {
@@ -387,7 +165,7 @@ fn cluster_status_check(s: &Snapshot) -> Check {
     check
 }
 
-fn vip_check(s: &Snapshot, master: bool) -> Check {
+fn vip_check(s: &NodeState, master: bool) -> Check {
     let id = "vip";
     let c = code::VIP;
     let Some(vip) = &s.vip else {
@@ -419,7 +197,7 @@ fn vip_check(s: &Snapshot, master: bool) -> Check {
     }
 }
 
-fn vrrp_interface_check(s: &Snapshot) -> Check {
+fn vrrp_interface_check(s: &NodeState) -> Check {
     let id = "vrrp_interface";
     let c = code::VRRP_INTERFACE;
     let Some(ifname) = &s.vrrp_interface else {
@@ -448,7 +226,7 @@ fn vrrp_interface_check(s: &Snapshot) -> Check {
     }
 }
 
-fn drbd_state_check(s: &Snapshot, master: bool) -> Check {
+fn drbd_state_check(s: &NodeState, master: bool) -> Check {
     let id = "drbd_state";
     let c = code::DRBD_STATE;
     let proc = match &s.drbd {
@@ -506,7 +284,7 @@ fn drbd_state_check(s: &Snapshot, master: bool) -> Check {
     }
 }
 
-fn mount_check(s: &Snapshot, master: bool) -> Check {
+fn mount_check(s: &NodeState, master: bool) -> Check {
     let id = "drbd_mount";
     let c = code::MOUNT;
     match (&s.data_dir_mounted, master) {
@@ -555,7 +333,7 @@ fn ping_check(id: &str, which: &str, r: &Reachability) -> Check {
     }
 }
 
-fn service_checks(s: &Snapshot, master: bool) -> Vec<Check> {
+fn service_checks(s: &NodeState, master: bool) -> Vec<Check> {
     let c = code::SERVICE;
     let services = match &s.services {
         Known::Known(v) => v,
@@ -602,25 +380,4 @@ fn service_checks(s: &Snapshot, master: bool) -> Vec<Check> {
             }
         })
         .collect()
-}
-
-/// The `--json` document: `{"ok","exit_code","cluster_status","checks","drbd"}`.
-pub fn report_json(s: &Snapshot, r: &Report) -> serde_json::Value {
-    let known = |k: &Known<String>| match k {
-        Known::Known(v) => serde_json::Value::String(v.clone()),
-        Known::Unknown(_) => serde_json::Value::Null,
-    };
-    serde_json::json!({
-        "ok": r.ok(),
-        "exit_code": r.exit_code,
-        "cluster_status": {
-            "requested": known(&s.requested_status),
-            "current": known(&s.current_status),
-        },
-        "checks": r.checks,
-        "drbd": match &s.drbd {
-            Known::Known(p) => p.to_json(),
-            Known::Unknown(_) => serde_json::Value::Null,
-        },
-    })
 }

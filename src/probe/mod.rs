@@ -1,4 +1,4 @@
-//! The one place that reads the host to build a node [`Snapshot`]. Every source that
+//! The one place that reads the host to build a node [`NodeState`]. Every source that
 //! cannot be read becomes an explicit [`Known::Unknown`] naming it, never a default.
 //! It forks nothing but `ping -6` for IPv6 replication addresses: files, getifaddrs and
 //! an in-process ICMP echo, so `ha-status --watch` stays cheap.
@@ -8,9 +8,8 @@ pub mod host;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::Ctx;
 use crate::config::{Config, Paths};
-use crate::ha_status::{Known, Reachability, ServiceFact, Snapshot, VipSpec};
+use crate::model::{Known, NodeState, Reachability, ServiceFact, VipSpec};
 use crate::service;
 
 /// How long a replication address may take to answer (both are pinged in parallel).
@@ -43,13 +42,13 @@ fn service_facts(paths: &Paths) -> Known<Vec<ServiceFact>> {
     }
 }
 
-/// A snapshot for a node whose topology could not be loaded: only check 1 runs.
-fn config_failed(err: String) -> Snapshot {
+/// The state of a node whose topology could not be loaded: only check 1 runs.
+pub fn config_failed(err: String) -> NodeState {
     fn unread<T>() -> Known<T> {
         Known::Unknown("not read: no topology".to_string())
     }
     let p = Paths::default();
-    Snapshot {
+    NodeState {
         config_error: Some(err),
         keepalived_enabled: false,
         drbd_enabled: false,
@@ -81,16 +80,16 @@ fn config_failed(err: String) -> Snapshot {
     }
 }
 
-/// Reads this node's state for the ha-status checks.
-pub fn snapshot(ctx: &Ctx) -> Snapshot {
-    match Config::load(&ctx.global.config) {
+/// Reads this node's state for the ha-status checks, with the topology at `config`.
+pub fn snapshot(config: &Path) -> NodeState {
+    match Config::load(config) {
         Ok(cfg) => snapshot_with(&cfg),
         Err(e) => config_failed(format!("{e:#}")),
     }
 }
 
 /// Reads this node's state, given its configuration.
-pub fn snapshot_with(cfg: &Config) -> Snapshot {
+pub fn snapshot_with(cfg: &Config) -> NodeState {
     let paths = &cfg.paths;
     // Start the pings first: they are the only thing that waits.
     let primary_ip = cfg.drbd_primary_ip();
@@ -147,7 +146,7 @@ pub fn snapshot_with(cfg: &Config) -> Snapshot {
             _ => Known::Unknown("no address configured".to_string()),
         },
     };
-    Snapshot {
+    NodeState {
         config_error: None,
         keepalived_enabled: cfg.keepalived_enabled(),
         drbd_enabled: cfg.drbd_enabled(),

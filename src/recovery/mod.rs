@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnose::{Diagnosis, Situation};
-use crate::peer::{DeviceView, NodeView};
+use crate::model::{ConnState, DeviceView, DiskState, NodeView, Role};
 use crate::plan::{Plan, Step};
 
 /// Which runbook the operator asked for.
@@ -119,12 +119,12 @@ impl Tolerance {
     /// `(102) Local address(port) already in use` is tolerated when the resource has a
     /// connection configured (`cs` neither StandAlone nor Unconfigured, i.e. the port is its
     /// own), and not when it is StandAlone (then the port is really taken by something else).
-    pub fn matches_in_state(self, code: Option<i32>, stderr: &str, cs: Option<&str>) -> bool {
+    pub fn matches_in_state(self, code: Option<i32>, stderr: &str, cs: Option<&ConnState>) -> bool {
         if self.matches(code, stderr) {
             return true;
         }
         self.needs_state(code, stderr)
-            && matches!(cs, Some(c) if c != "StandAlone" && c != "Unconfigured")
+            && matches!(cs, Some(c) if *c != ConnState::StandAlone && *c != ConnState::Unconfigured)
     }
 }
 
@@ -522,18 +522,26 @@ pub fn precondition(s: &RecoveryStep, dev: Option<&DeviceView>) -> Result<(), St
     match verb {
         "primary" => {
             let d = dev.ok_or_else(unread)?;
-            if d.peer_role.as_deref() == Some("Primary") {
+            if d.peer_is(Role::Primary) {
                 return Err(format!(
                     "{name}: the peer is Primary now ({}); not promoting",
                     d.summary()
                 ));
             }
             if has("--force") {
-                match d.disk.as_deref() {
-                    Some("Inconsistent" | "Outdated" | "Consistent" | "UpToDate") => Ok(()),
+                match &d.disk {
+                    Some(
+                        DiskState::Inconsistent
+                        | DiskState::Outdated
+                        | DiskState::Consistent
+                        | DiskState::UpToDate,
+                    ) => Ok(()),
                     other => Err(format!(
                         "{name}: disk {} has no data to force to UpToDate",
-                        other.unwrap_or("?")
+                        other
+                            .as_ref()
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "?".into())
                     )),
                 }
             } else {
@@ -564,7 +572,7 @@ pub fn precondition(s: &RecoveryStep, dev: Option<&DeviceView>) -> Result<(), St
 
 #[cfg(test)]
 mod tests {
-    use super::Tolerance;
+    use super::{ConnState, Tolerance};
 
     /// What drbd-utils 9's drbdsetup-84 answered on the lab's WFConnection survivor.
     const PORT_IN_USE: &str = "pc0: Failure: (102) Local address(port) already in use.\nCommand 'drbdsetup-84 connect pc0 ipv4:192.0.2.12:7788 ipv4:192.0.2.11:7788 --protocol=C' terminated with exit code 10\n";
@@ -575,19 +583,27 @@ mod tests {
         assert!(!t.matches(Some(10), PORT_IN_USE));
         assert!(t.needs_state(Some(10), PORT_IN_USE));
         for cs in ["WFConnection", "Connected", "SyncSource", "WFReportParams"] {
-            assert!(t.matches_in_state(Some(10), PORT_IN_USE, Some(cs)), "{cs}");
+            let cs = ConnState::from_name(cs);
+            assert!(t.matches_in_state(Some(10), PORT_IN_USE, Some(&cs)), "{cs}");
         }
         // StandAlone: the port is someone else's; unknown state: not tolerated
-        for cs in [Some("StandAlone"), Some("Unconfigured"), None] {
-            assert!(!t.matches_in_state(Some(10), PORT_IN_USE, cs), "{cs:?}");
+        for cs in [
+            Some(ConnState::StandAlone),
+            Some(ConnState::Unconfigured),
+            None,
+        ] {
+            assert!(
+                !t.matches_in_state(Some(10), PORT_IN_USE, cs.as_ref()),
+                "{cs:?}"
+            );
         }
-        assert!(!t.matches_in_state(Some(1), PORT_IN_USE, Some("WFConnection")));
+        assert!(!t.matches_in_state(Some(1), PORT_IN_USE, Some(&ConnState::WFConnection)));
         // the other tolerance never looks at the state
         assert!(!Tolerance::UnknownConnection.needs_state(Some(10), PORT_IN_USE));
         assert!(!Tolerance::UnknownConnection.matches_in_state(
             Some(10),
             PORT_IN_USE,
-            Some("WFConnection")
+            Some(&ConnState::WFConnection)
         ));
     }
 

@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::{Action, NodeRef, RecoveryStep};
-use crate::peer::{self, DeviceView, PeerOptions, RemoteResult};
+use crate::model::{ConnState, DeviceView};
+use crate::peer::{self, PeerOptions, RemoteResult};
 
 /// Timeout of a drbdadm call (drbdadm's own medium timeout is unreliable, §5.4).
 pub const DRBDADM_TIMEOUT: Duration = Duration::from_secs(150);
@@ -193,12 +194,7 @@ impl Host {
     pub fn observe(&self, node: &NodeRef) -> Result<Option<DeviceView>, String> {
         if node.local {
             let p = crate::drbd::read(&self.proc_drbd).map_err(|e| format!("{e:#}"))?;
-            let doc = p.to_json();
-            Ok(doc.get("devices").and_then(Value::as_array).and_then(|a| {
-                a.iter()
-                    .filter_map(DeviceView::from_drbd_json)
-                    .find(|d| d.minor == self.minor)
-            }))
+            Ok(p.device(self.minor).map(DeviceView::from))
         } else {
             let addr = self
                 .peer_address
@@ -235,7 +231,8 @@ impl Host {
             Err(e) => return StepResult::Failed(format!("{e:#}")),
         };
         if !s.node.local {
-            match peer::RemoteResult::from_output(out.clone()) {
+            let program = argv.first().map(String::as_str).unwrap_or("");
+            match peer::classify_output(&cmd, out.clone(), program) {
                 RemoteResult::Ran(_) => {}
                 RemoteResult::Unreachable(r) | RemoteResult::Unknown(r) => {
                     return StepResult::Failed(format!("{}: {r}", s.node.name))
@@ -262,7 +259,7 @@ impl Host {
             };
             if let Some(t) = tolerate
                 .iter()
-                .find(|t| t.matches_in_state(out.code, &out.stderr, cs.as_deref()))
+                .find(|t| t.matches_in_state(out.code, &out.stderr, cs.as_ref()))
             {
                 return StepResult::Ok(format!("tolerated ({t:?}): {}", text.trim()));
             }
@@ -304,7 +301,7 @@ impl Host {
                     finish(&bar);
                     return Ok(format!("{}: {}", node.name, d.summary()));
                 }
-                standalone_polls = if d.cs == "StandAlone" {
+                standalone_polls = if d.cs == ConnState::StandAlone {
                     standalone_polls + 1
                 } else {
                     0
@@ -341,7 +338,7 @@ impl Host {
                         b
                     });
                     b.set_position((pct * 10.0).round().clamp(0.0, 1000.0) as u64);
-                    let mut msg = d.cs.clone();
+                    let mut msg = d.cs.to_string();
                     if let Some(s) = &d.sync {
                         if let Some(sp) = s.speed_kib_s {
                             msg.push_str(&format!(" {sp} KiB/s"));
@@ -373,24 +370,6 @@ impl Host {
                 ));
             }
             std::thread::sleep(POLL);
-        }
-    }
-}
-
-impl peer::RemoteResult {
-    /// Classifies the output of an ssh-wrapped command (255 = ssh failure, 126/127 = the
-    /// remote program is missing).
-    pub fn from_output(o: crate::exec::Output) -> RemoteResult {
-        match o.code {
-            Some(255) => {
-                RemoteResult::Unreachable(format!("ssh failed (exit 255): {}", o.stderr.trim()))
-            }
-            Some(126) | Some(127) => RemoteResult::Unknown(format!(
-                "the remote program could not run (exit {}): {}",
-                o.code.unwrap_or(-1),
-                o.stderr.trim()
-            )),
-            _ => RemoteResult::Ran(o),
         }
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn steps(d: &Diagnosis, inputs: &Inputs, why_wait: &str) -> Vec<Recov
     let res = &inputs.resource;
     let mut steps = Vec::new();
     if let Some(p) = device_of(d, &primary) {
-        if p.cs == "StandAlone" {
+        if p.standalone() {
             let mut a = drbdadm(&["connect"], res);
             if let Action::Drbdadm { tolerate, .. } = &mut a {
                 tolerate.push(Tolerance::AlreadyConnected);
@@ -57,7 +57,7 @@ pub(crate) fn steps(d: &Diagnosis, inputs: &Inputs, why_wait: &str) -> Vec<Recov
             drbdadm(&["up"], res),
             "the host answers but its DRBD resource is Unconfigured",
         )),
-        Some(s) if s.cs == "StandAlone" => {
+        Some(s) if s.standalone() => {
             let mut a = drbdadm(&["connect"], res);
             if let Action::Drbdadm { tolerate, .. } = &mut a {
                 tolerate.push(Tolerance::AlreadyConnected);

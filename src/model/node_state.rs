@@ -1,0 +1,101 @@
+//! One node's state as the probe reads it: every fact, or the reason it is unknown.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::drbd::ProcDrbd;
+
+/// A fact about the node, or the reason it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known<T> {
+    Known(T),
+    Unknown(String),
+}
+
+impl<T> Known<T> {
+    pub fn as_ref(&self) -> Known<&T> {
+        match self {
+            Known::Known(v) => Known::Known(v),
+            Known::Unknown(r) => Known::Unknown(r.clone()),
+        }
+    }
+
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Known::Known(v) => Some(v),
+            Known::Unknown(_) => None,
+        }
+    }
+
+    pub fn from_result<E: std::fmt::Display>(r: Result<T, E>) -> Self {
+        match r {
+            Ok(v) => Known::Known(v),
+            Err(e) => Known::Unknown(format!("{e:#}")),
+        }
+    }
+}
+
+/// The configured virtual IP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VipSpec {
+    pub address: IpAddr,
+    pub prefix: Option<u8>,
+    pub device: String,
+}
+
+/// One enabled service as the service manager sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceFact {
+    pub name: String,
+    /// Managed by keepalived (has a `keepalive_me` sentinel).
+    pub ha: bool,
+    /// Running, or why that is unknown.
+    pub up: Known<bool>,
+}
+
+/// A pingable replication address and whether it answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reachability {
+    pub address: Option<IpAddr>,
+    pub reachable: Known<bool>,
+}
+
+/// Everything the ha-status checks need to know about one node, read once by the probe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeState {
+    /// Why the topology could not be loaded (check 1), if it could not.
+    pub config_error: Option<String>,
+    pub keepalived_enabled: bool,
+    pub drbd_enabled: bool,
+    pub drbd_disk: PathBuf,
+    pub drbd_disk_exists: Known<bool>,
+    pub drbd_device: PathBuf,
+    pub drbd_device_exists: Known<bool>,
+    pub requested_status: Known<String>,
+    pub current_status: Known<String>,
+    /// The reason recorded by the last failed transition, if any.
+    pub transition_failure: Option<String>,
+    pub vip: Option<VipSpec>,
+    /// Whether the VIP is on its device (exact address and prefix).
+    pub vip_present: Known<bool>,
+    pub vrrp_interface: Option<String>,
+    pub vrrp_interface_exists: Known<bool>,
+    /// The resource's minor (from the device path, e.g. /dev/drbd0 → 0).
+    pub drbd_minor: u32,
+    pub proc_drbd_path: PathBuf,
+    pub drbd: Known<ProcDrbd>,
+    pub data_dir: PathBuf,
+    pub data_dir_mounted: Known<bool>,
+    pub primary: Reachability,
+    pub secondary: Reachability,
+    /// Enabled services, any order (the checks sort them by name).
+    pub services: Known<Vec<ServiceFact>>,
+}
+
+impl NodeState {
+    /// "master" means `current_cluster_status == master`; anything else (backup, fault,
+    /// garbage, unreadable) is "not master", as in the original.
+    pub fn is_master(&self) -> bool {
+        matches!(&self.current_status, Known::Known(s) if s == "master")
+    }
+}

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::ha_status::run_checks;
 use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
 
 fn snapshot() -> NodeState {

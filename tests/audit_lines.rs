@@ -1,7 +1,7 @@
 //! Audit log lines: shape, append, directory creation, identity, and a write failure that
 //! only warns.
 
-use private_chef_ctl::audit::{Audit, AuditResult};
+use private_chef_ctl::act::audit::{Audit, AuditResult};
 
 #[test]
 fn lines_have_the_documented_shape_and_append() {
@@ -75,7 +75,7 @@ fn unwritable_log_is_an_error_for_try_and_a_warning_for_record() {
 fn sudo_user_wins() {
     // current_user reads SUDO_USER first; set only within this test process.
     std::env::set_var("SUDO_USER", "operator7");
-    assert_eq!(private_chef_ctl::audit::current_user(), "operator7");
+    assert_eq!(private_chef_ctl::act::audit::current_user(), "operator7");
     std::env::remove_var("SUDO_USER");
-    assert!(!private_chef_ctl::audit::current_user().is_empty());
+    assert!(!private_chef_ctl::act::audit::current_user().is_empty());
 }

@@ -1,7 +1,7 @@
 //! ha-diagnose over the state fixtures of fixtures/diagnose/: each pair of views is named,
 //! with its evidence and next step.
 
-use private_chef_ctl::diagnose::{diagnose, Diagnosis, Situation};
+use private_chef_ctl::decide::diagnose::{diagnose, Diagnosis, Situation};
 use private_chef_ctl::model::{NodeView, PeerView};
 
 fn load(name: &str) -> (NodeView, PeerView) {

@@ -3,8 +3,10 @@
 
 use std::path::Path;
 
-use private_chef_ctl::cli::drbd_handler::{message, notify_argv};
-use private_chef_ctl::diagnose::handler_record::{append, last, last_of, SplitBrainRecord};
+use private_chef_ctl::act::notify::append;
+use private_chef_ctl::decide::notify::{message, notify_argv};
+use private_chef_ctl::model::split_brain::{last_of, SplitBrainRecord};
+use private_chef_ctl::observe::split_brain_log::last;
 
 fn env(k: &str) -> Option<String> {
     match k {

@@ -4,7 +4,7 @@
 //! (They live in a subdirectory so `diagnose_fixtures.rs`, which requires every file of
 //! `fixtures/diagnose/` to be named after its slug, keeps its rule.)
 
-use private_chef_ctl::diagnose::{diagnose, Diagnosis};
+use private_chef_ctl::decide::diagnose::{diagnose, Diagnosis};
 use private_chef_ctl::model::{NodeView, PeerView};
 use serde_json::Value;
 

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::ha_status::run_checks;
 use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
 
 const MASTER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use private_chef_ctl::cli::service::{run_verb, service_list, tail_files, Verb};
+use private_chef_ctl::act::services::{run_verb, service_list, tail_files, Verb};
 use private_chef_ctl::config::Paths;
 use private_chef_ctl::service::runit::{pgrp_of, pids_in_pgrp};
 use private_chef_ctl::service::{RunitManager, ServiceManager, State};

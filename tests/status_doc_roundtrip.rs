@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::{parse, DrbdDoc};
-use private_chef_ctl::exec::Output;
-use private_chef_ctl::ha_status::run_checks;
 use private_chef_ctl::model::{
     Known, NodeState, NodeView, PeerView, Reachability, ServiceFact, StatusDoc,
 };
-use private_chef_ctl::peer::{peer_view_from_output, RemoteResult};
+use private_chef_ctl::observe::peer::{peer_view_from_output, RemoteResult};
+use private_chef_ctl::sys::exec::Output;
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/proc-drbd");

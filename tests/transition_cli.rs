@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use private_chef_ctl::transition::{LockAttempt, TransitionLock};
+use private_chef_ctl::act::transition::{LockAttempt, TransitionLock};
 
 struct Node {
     dir: tempfile::TempDir,

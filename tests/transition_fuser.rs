@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use private_chef_ctl::transition::fuser;
+use private_chef_ctl::act::transition::fuser;
 
 #[test]
 fn child_with_cwd_inside_is_found_and_killed() {

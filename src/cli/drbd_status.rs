@@ -4,10 +4,11 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use comfy_table::{presets::UTF8_FULL, Table};
 
 use super::Ctx;
-use crate::drbd::{self, Device, ProcDrbd};
+use crate::drbd::{self, ProcDrbd};
+use crate::model::exit;
+use crate::render::tables;
 
 /// Show the DRBD devices of /proc/drbd (or of a saved copy).
 ///
@@ -37,17 +38,17 @@ pub fn run(args: &Args, _ctx: &Ctx) -> Result<i32> {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&proc)?);
         }
-        return Ok(3);
+        return Ok(exit::NOT_APPLICABLE);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&proc)?);
     } else {
-        println!("{}", table(&proc));
+        println!("{}", tables::drbd_table(&proc));
         if proc.devices.is_empty() {
             eprintln!("no DRBD minors are configured");
         }
     }
-    Ok(0)
+    Ok(exit::OK)
 }
 
 fn load(file: Option<&PathBuf>) -> Result<ProcDrbd> {
@@ -62,56 +63,4 @@ fn load(file: Option<&PathBuf>) -> Result<ProcDrbd> {
         Some(p) => drbd::read(p),
         None => drbd::read(&crate::config::Paths::default().proc_drbd),
     }
-}
-
-/// The table: minor, cs, ro, ds, proto, flags, oos, sync, ETA.
-pub fn table(proc: &ProcDrbd) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL);
-    t.set_header([
-        "minor", "cs", "ro", "ds", "proto", "flags", "oos", "sync", "ETA",
-    ]);
-    for d in &proc.devices {
-        t.add_row(row(d));
-    }
-    t
-}
-
-fn pair<T: std::fmt::Display>(a: &Option<T>, b: &Option<T>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) => format!("{a}/{b}"),
-        _ => String::new(),
-    }
-}
-
-fn row(d: &Device) -> Vec<String> {
-    let (sync, eta) = match &d.sync {
-        Some(s) => {
-            let pct = s.percent.map(|p| format!("{p:.1}% ")).unwrap_or_default();
-            let kind = match s.kind {
-                drbd::ProgressKind::Sync => "",
-                drbd::ProgressKind::Verify => "verify ",
-            };
-            let sync = format!("{kind}{pct}{}/{} KiB", s.done_kib, s.total_kib);
-            let eta = match s.finish_secs {
-                Some(secs) => format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
-                None if s.finish_infinite => "∞".to_string(),
-                None if s.stalled => "stalled".to_string(),
-                None => String::new(),
-            };
-            (sync, eta)
-        }
-        None => (String::new(), String::new()),
-    };
-    vec![
-        d.minor.to_string(),
-        d.cs.to_string(),
-        pair(&d.role, &d.peer_role),
-        pair(&d.disk, &d.peer_disk),
-        d.protocol.map(String::from).unwrap_or_default(),
-        d.io_flags.clone().unwrap_or_default(),
-        d.counters.oos.map(|o| o.to_string()).unwrap_or_default(),
-        sync,
-        eta,
-    ]
 }

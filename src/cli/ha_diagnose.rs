@@ -1,16 +1,17 @@
 //! `private-chef-ctl ha-diagnose [--json]`: names the pair's situation (healthy, scenario
 //! 1–5 of the Enterprise Chef HA guide, split brain, transition in progress, unknown) from
 //! this node's state and the peer's (fetched over ssh), with the evidence and the next
-//! safe step. See [`crate::diagnose`] for the situations and the JSON schema.
+//! safe step. See [`crate::decide::diagnose`] for the situations and the JSON schema.
 
 use std::io::Write;
 
 use anyhow::Result;
 
+use super::common::both_views;
 use super::Ctx;
 use crate::config::Config;
-use crate::diagnose::{self, EXIT_UNKNOWN};
-use crate::peer::{self, NodeView, PeerView};
+use crate::decide::diagnose::{self, EXIT_UNKNOWN};
+use crate::model::{NodeView, PeerView};
 
 /// Name the pair's situation and the next safe step.
 ///
@@ -26,7 +27,7 @@ pub struct Args {
 
 /// A view for a node whose topology could not be read.
 fn no_config_views(err: &str) -> (NodeView, PeerView) {
-    let host = peer::hostname().unwrap_or_else(|_| "localhost".into());
+    let host = crate::sys::hostname_or("localhost");
     let local = NodeView::unread(&host, err);
     let peer = PeerView::Unknown {
         node: None,
@@ -38,7 +39,7 @@ fn no_config_views(err: &str) -> (NodeView, PeerView) {
 /// Runs ha-diagnose; returns the exit code.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let (local, peer) = match Config::load(&ctx.global.config) {
-        Ok(cfg) => peer::both_views(&cfg),
+        Ok(cfg) => both_views(&cfg),
         Err(e) => no_config_views(&format!("{e:#}")),
     };
     let d = diagnose::diagnose(&local, &peer);

@@ -9,10 +9,12 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::config::Config;
-use crate::ha_status;
+use crate::decide::checks;
 use crate::model::{Known, NodeState, NodeView, PeerView, Report, StatusDoc};
-use crate::peer;
-use crate::probe;
+use crate::observe::peer;
+use crate::observe::probe;
+use crate::render::progress::{self, ResyncBar, Style};
+use crate::render::tables;
 
 /// Show the status of high availability services.
 ///
@@ -58,7 +60,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         return run_with_peer(ctx, args.json);
     }
     let snap = probe::snapshot(&ctx.global.config);
-    let report = ha_status::run_checks(&snap);
+    let report = checks::run_checks(&snap);
     let mut out = std::io::stdout().lock();
     if args.json {
         let doc = StatusDoc::new(&snap, &report);
@@ -84,9 +86,9 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
         Ok(c) => probe::snapshot_with(c),
         Err(e) => probe::config_failed(format!("{e:#}")),
     };
-    let report = ha_status::run_checks(&snap);
+    let report = checks::run_checks(&snap);
     let mut doc = StatusDoc::new(&snap, &report);
-    let host = peer::hostname().unwrap_or_else(|_| "localhost".to_string());
+    let host = crate::sys::hostname_or("localhost");
     let the_peer = match &cfg {
         Ok(c) => {
             let opts = peer::PeerOptions::from_config(c);
@@ -106,7 +108,7 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
         writeln!(out, "{}", json_text(&doc)?)?;
     } else {
         let local = NodeView::from_doc(&host, "local", snap.drbd_minor, &doc);
-        out.write_all(peer::side_by_side(&local, &the_peer).as_bytes())?;
+        out.write_all(tables::side_by_side(&local, &the_peer).as_bytes())?;
     }
     out.flush()?;
     Ok(report.exit_code)
@@ -151,14 +153,8 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "this node".to_string())
-}
-
 fn now_text() -> String {
-    crate::exec::rfc2822_now()
+    crate::sys::time::rfc2822_now()
 }
 
 fn frame(report: &Report, interval: f64, host: &str) -> String {
@@ -174,40 +170,24 @@ fn sync_progress(s: &NodeState) -> Option<(u64, String)> {
     let Known::Known(p) = &s.drbd else {
         return None;
     };
-    let dev = p.devices.iter().find(|d| d.minor == s.drbd_minor)?;
+    let dev = p.device(s.drbd_minor)?;
     let sync = dev.sync.as_ref()?;
-    let pct = sync.percent.unwrap_or(0.0);
-    let mut msg = format!("{} {:.1}%", dev.cs.as_str(), pct);
-    msg.push_str(&format!(" {}/{} KiB", sync.done_kib, sync.total_kib));
-    if let Some(sp) = sync.speed_kib_s {
-        msg.push_str(&format!(", {sp} KiB/s"));
-    }
-    if let Some(f) = sync.finish_secs {
-        msg.push_str(&format!(
-            ", ETA {}:{:02}:{:02}",
-            f / 3600,
-            (f / 60) % 60,
-            f % 60
-        ));
-    }
-    if sync.stalled {
-        msg.push_str(" (stalled)");
-    }
-    Some(((pct * 10.0).round().clamp(0.0, 1000.0) as u64, msg))
+    let msg = progress::watch_message(&dev.cs, sync);
+    Some((progress::permille(sync.percent.unwrap_or(0.0)), msg))
 }
 
 fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
     install_signal_handlers();
     let tty = std::io::stdout().is_terminal();
     let _guard = TerminalGuard::new(tty);
-    let host = hostname();
+    let host = crate::sys::hostname_or("this node");
     let interval = Duration::from_secs_f64(args.interval);
-    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut bar = ResyncBar::new(Style::Watch);
     let mut last = 0;
     while !STOP.load(Ordering::SeqCst) {
         let started = Instant::now();
         let snap = probe::snapshot(&ctx.global.config);
-        let report = ha_status::run_checks(&snap);
+        let report = checks::run_checks(&snap);
         last = report.exit_code;
         let text = frame(&report, args.interval, &host);
         let draw = || {
@@ -220,37 +200,20 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
         };
-        match (sync_progress(&snap), &bar) {
-            (Some((permille, msg)), Some(b)) => {
-                b.suspend(draw);
-                b.set_position(permille);
-                b.set_message(msg);
+        match sync_progress(&snap) {
+            Some((permille, msg)) => {
+                bar.suspend(draw);
+                bar.show(permille, msg);
             }
-            (Some((permille, msg)), None) => {
-                draw();
-                let b = indicatif::ProgressBar::new(1000);
-                b.set_style(
-                    indicatif::ProgressStyle::with_template("resync [{bar:40}] {msg}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                        .progress_chars("=> "),
-                );
-                b.set_position(permille);
-                b.set_message(msg);
-                bar = Some(b);
-            }
-            (None, Some(b)) => {
-                b.finish_and_clear();
-                bar = None;
+            None => {
+                bar.clear();
                 draw();
             }
-            (None, None) => draw(),
         }
         while !STOP.load(Ordering::SeqCst) && started.elapsed() < interval {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.clear();
     Ok(last)
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod cluster_transition;
+pub mod common;
 pub mod docs;
 pub mod drbd_handler;
 pub mod drbd_status;
@@ -13,7 +14,7 @@ pub mod failover;
 pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
-pub mod recover;
+pub mod master_recover;
 pub mod service;
 pub mod show_config;
 
@@ -22,7 +23,13 @@ pub const DEFAULT_CONFIG: &str = "/etc/opscode/private-chef.rb";
 
 /// High-availability control for a DRBD + keepalived back-end pair.
 #[derive(Debug, Parser)]
-#[command(name = "private-chef-ctl", version, about, long_about = None)]
+#[command(
+    name = "private-chef-ctl",
+    version,
+    about,
+    long_about = None,
+    after_help = crate::model::exit::HELP
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -56,42 +63,42 @@ pub enum Commands {
     /// Show the effective topology and paths read from private-chef.rb.
     ShowConfig(show_config::Args),
     /// Show the status of all enabled services, or of one.
-    Status(service::ServiceArgs),
+    Status(common::ServiceArgs),
     /// Start services if they are down, restart them if they stop. `start keepalived` waits
     /// until this node settles as master or backup.
     Start(failover::StartStopArgs),
     /// Stop services, and do not restart them. `stop keepalived` is the graceful failover:
     /// it returns when the peer is Primary and holds the VIP (exit 0), is stuck (1) or is
-    /// refused (3).
+    /// refused (2).
     Stop(failover::StartStopArgs),
     /// Stop services if they are running, then start them again.
-    Restart(service::ServiceArgs),
+    Restart(common::ServiceArgs),
     /// Start services if they are down; do not restart them if they stop.
-    Once(service::ServiceArgs),
+    Once(common::ServiceArgs),
     /// Send services a HUP.
-    Hup(service::ServiceArgs),
+    Hup(common::ServiceArgs),
     /// Send services a TERM.
-    Term(service::ServiceArgs),
+    Term(common::ServiceArgs),
     /// Send services an INT.
-    Int(service::ServiceArgs),
+    Int(common::ServiceArgs),
     /// Send services a KILL.
-    Kill(service::ServiceArgs),
+    Kill(common::ServiceArgs),
     /// Send services a USR1.
-    Usr1(service::ServiceArgs),
+    Usr1(common::ServiceArgs),
     /// Send services a USR2.
-    Usr2(service::ServiceArgs),
+    Usr2(common::ServiceArgs),
     /// Stop services, then SIGKILL whatever is left of their process groups.
-    GracefulKill(service::ServiceArgs),
+    GracefulKill(common::ServiceArgs),
     /// List all the services (enabled services end with a *).
     ServiceList(service::ServiceListArgs),
     /// Watch the service logs of all enabled services, or of one.
-    Tail(service::ServiceArgs),
+    Tail(common::ServiceArgs),
     /// keepalived's notify entry point: move this node to master, backup, fault or stop.
     ClusterTransition(cluster_transition::Args),
     /// Set this server to HA master state, ignoring VRRP (after checking preconditions).
-    MasterRecover(recover::Args),
+    MasterRecover(master_recover::Args),
     /// Set this server to HA backup state, ignoring VRRP.
-    BackupRecover(recover::Args),
+    BackupRecover(master_recover::Args),
     /// Name the pair's situation (healthy, scenario 1-5, split brain, …) from both nodes' state.
     HaDiagnose(ha_diagnose::Args),
     /// Walk through the recovery of a failure scenario, one confirmed step at a time.
@@ -110,14 +117,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Ctx {
         global: cli.global.clone(),
     };
-    use service::Verb;
+    use crate::act::services::Verb;
     match &cli.command {
         Commands::HaStatus(a) => ha_status::run(a, &ctx),
         Commands::DrbdStatus(a) => drbd_status::run(a, &ctx),
         Commands::ShowConfig(a) => show_config::run(a, &ctx),
         Commands::Status(a) => service::run(Verb::Status, a, &ctx),
-        Commands::Start(a) => failover::run(false, a, &ctx),
-        Commands::Stop(a) => failover::run(true, a, &ctx),
+        Commands::Start(a) => match failover::run(false, a, &ctx)? {
+            Some(code) => Ok(code),
+            None => service::run(Verb::Start, &a.svc, &ctx),
+        },
+        Commands::Stop(a) => match failover::run(true, a, &ctx)? {
+            Some(code) => Ok(code),
+            None => service::run(Verb::Stop, &a.svc, &ctx),
+        },
         Commands::Restart(a) => service::run(Verb::Restart, a, &ctx),
         Commands::Once(a) => service::run(Verb::Once, a, &ctx),
         Commands::Hup(a) => service::run(Verb::Hup, a, &ctx),
@@ -130,8 +143,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::ServiceList(a) => service::run_service_list(a, &ctx),
         Commands::Tail(a) => service::run_tail(a, &ctx),
         Commands::ClusterTransition(a) => cluster_transition::run(a, &ctx),
-        Commands::MasterRecover(a) => recover::run(recover::Target::Master, a, &ctx),
-        Commands::BackupRecover(a) => recover::run(recover::Target::Backup, a, &ctx),
+        Commands::MasterRecover(a) => master_recover::run(master_recover::Target::Master, a, &ctx),
+        Commands::BackupRecover(a) => master_recover::run(master_recover::Target::Backup, a, &ctx),
         Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
         Commands::HaRecover(a) => ha_recover::run(a, &ctx),
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),

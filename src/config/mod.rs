@@ -106,8 +106,13 @@ impl Config {
     /// `cannot read /etc/opscode/private-chef.rb: No such file or directory`, or
     /// `PATH:LINE:COL: …` for parse errors.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::sys::io_reason(&e)
+            )
+        })?;
         let text = String::from_utf8(bytes)
             .map_err(|e| anyhow::anyhow!("cannot read {}: not UTF-8 text ({e})", path.display()))?;
         Ok(Config::from_text(&text, path)?)
@@ -263,15 +268,6 @@ impl Config {
             1 => Some("secondary"),
             _ => None,
         }
-    }
-}
-
-/// The text of an I/O error without Rust's " (os error N)" suffix.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
 

@@ -140,6 +140,20 @@ impl From<&ProcDrbd> for DrbdDoc {
     }
 }
 
+impl ProcDrbd {
+    /// The documented, stable JSON document (see the module docs of `crate::drbd`);
+    /// serializing `self` gives the same document.
+    pub fn to_doc(&self) -> DrbdDoc {
+        DrbdDoc::from(self)
+    }
+}
+
+impl Serialize for ProcDrbd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DrbdDoc::from(self).serialize(s)
+    }
+}
+
 impl DrbdDoc {
     /// The device with this minor number.
     pub fn device(&self, minor: u32) -> Option<&DeviceDoc> {

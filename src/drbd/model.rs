@@ -284,12 +284,6 @@ impl ProcDrbd {
     pub fn device(&self, minor: u32) -> Option<&Device> {
         self.devices.iter().find(|d| d.minor == minor)
     }
-
-    /// The documented, stable JSON document (see the module docs of `crate::drbd`);
-    /// serializing `self` gives the same document.
-    pub fn to_doc(&self) -> super::json::DrbdDoc {
-        super::json::DrbdDoc::from(self)
-    }
 }
 
 /// One minor.
@@ -455,14 +449,9 @@ pub struct Progress {
 }
 
 // ---------------------------------------------------------------------------------------
-// JSON: the document is `super::json::DrbdDoc` (Serialize + Deserialize); the counters
-// line keeps its own map form (known keys in DRBD's order, then the unknown ones).
-
-impl Serialize for ProcDrbd {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        super::json::DrbdDoc::from(self).serialize(s)
-    }
-}
+// JSON: the document is `super::json::DrbdDoc` (Serialize + Deserialize; `ProcDrbd`
+// serializes as it); the counters line keeps its own map form (known keys in DRBD's
+// order, then the unknown ones).
 
 impl Serialize for Counters {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -3,15 +3,22 @@
 //! * DRBD's vocabulary ([`ConnState`], [`Role`], [`DiskState`], with an `Other` case for
 //!   names a newer DRBD prints) and the `/proc/drbd` document live in [`crate::drbd`];
 //! * [`node_state`]: one node's facts as the probe reads them ([`Known`] or why not);
-//! * [`status`]: the ha-status checks and the `ha-status --json` document ([`StatusDoc`]);
-//! * [`view`]: [`NodeView`] / [`PeerView`] / [`DeviceView`], the diagnosis' input, built
-//!   from a `StatusDoc` — this node's own, or the peer's deserialized from its JSON;
-//! * [`split_brain`]: the split-brain handler's record.
+//! * [`status`]: the ha-status checks' outcome ([`Check`], [`Report`], the codes);
+//! * [`view`]: the `ha-status --json` document ([`StatusDoc`]) and [`NodeView`] /
+//!   [`PeerView`] / [`DeviceView`], the diagnosis' input, built from a `StatusDoc` — this
+//!   node's own, or the peer's deserialized from its JSON;
+//! * [`split_brain`]: the split-brain handler's record;
+//! * [`plan`]: a plan as a value (printed, serialized, then run by [`crate::act::plan`]);
+//! * [`exit`]: the one exit-code table.
 //!
 //! Everything here is plain data: no I/O. Unknown is always a typed value
 //! ([`Known::Unknown`], [`PeerView::Unknown`], `ConnState::Other`), never a missing key.
 
+pub mod exit;
+pub mod failover;
 pub mod node_state;
+pub mod plan;
+pub mod service;
 pub mod split_brain;
 pub mod status;
 pub mod view;
@@ -19,5 +26,5 @@ pub mod view;
 pub use crate::drbd::{ConnState, DiskState, Role};
 pub use node_state::{Known, NodeState, Reachability, ServiceFact, VipSpec};
 pub use split_brain::SplitBrainRecord;
-pub use status::{code, Check, ClusterStatus, Report, Status, StatusDoc};
-pub use view::{DeviceView, NodeView, PeerView, SyncView};
+pub use status::{code, Check, ClusterStatus, Report, Status};
+pub use view::{DeviceView, NodeView, PeerView, StatusDoc, SyncView};

@@ -1,18 +1,7 @@
-//! The ha-status checks' outcome and the `ha-status --json` document ([`StatusDoc`]):
-//! written by this node, and read back (the peer's, over ssh) into the same types.
-//!
-//! ```text
-//! {"ok":true,"exit_code":0,"cluster_status":{"requested":"master","current":"master"},
-//!  "checks":[{"id":"keepalived_enabled","status":"ok","code":0,"message":"…"}],
-//!  "drbd":DrbdDoc|null,          // crate::drbd::json; null when /proc/drbd is unreadable
-//!  "peer":PeerView}              // only with --peer
-//! ```
+//! The ha-status checks' outcome: each [`Check`], the [`Report`] and the codes (the
+//! document that carries them is [`super::view::StatusDoc`]).
 
 use serde::{Deserialize, Serialize};
-
-use super::node_state::{Known, NodeState};
-use super::view::PeerView;
-use crate::drbd::DrbdDoc;
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,48 +137,4 @@ pub struct ClusterStatus {
     pub requested: Option<String>,
     /// `current_cluster_status`.
     pub current: Option<String>,
-}
-
-/// The `ha-status --json` document. `checks` and `exit_code` are required: a document
-/// without them is not an ha-status report (a renamed key is an error, not a default).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatusDoc {
-    /// No check failed.
-    #[serde(default)]
-    pub ok: bool,
-    /// The first failing check's code.
-    pub exit_code: i32,
-    /// requested/current cluster status.
-    #[serde(default)]
-    pub cluster_status: ClusterStatus,
-    /// The checks, in the original's order.
-    pub checks: Vec<Check>,
-    /// `/proc/drbd`, `None` when it could not be read.
-    pub drbd: Option<DrbdDoc>,
-    /// `--peer`: the peer's view.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peer: Option<PeerView>,
-}
-
-impl StatusDoc {
-    /// The document of a node's state and its checks' report.
-    pub fn new(s: &NodeState, r: &Report) -> StatusDoc {
-        let known = |k: &Known<String>| k.known().cloned();
-        StatusDoc {
-            ok: r.ok(),
-            exit_code: r.exit_code,
-            cluster_status: ClusterStatus {
-                requested: known(&s.requested_status),
-                current: known(&s.current_status),
-            },
-            checks: r.checks.clone(),
-            drbd: s.drbd.known().map(|p| p.to_doc()),
-            peer: None,
-        }
-    }
-
-    /// A check by id.
-    pub fn check(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
-    }
 }

@@ -1,6 +1,15 @@
-//! The two nodes' views as the diagnosis reads them: this node's (built from its own
-//! ha-status document) and the peer's (its `ha-status --json`, fetched over ssh and
-//! deserialized into the same [`StatusDoc`]). One type, one conversion, for both.
+//! The `ha-status --json` document ([`StatusDoc`]) and the two nodes' views the diagnosis
+//! reads: this node's (built from its own document) and the peer's (its `ha-status
+//! --json`, fetched over ssh and deserialized into the same [`StatusDoc`]). One type, one
+//! conversion, for both.
+//!
+//! ```text
+//! StatusDoc = {"ok":true,"exit_code":0,
+//!   "cluster_status":{"requested":"master","current":"master"},
+//!   "checks":[{"id":"keepalived_enabled","status":"ok","code":0,"message":"…"}],
+//!   "drbd":DrbdDoc|null,          // crate::drbd::json; null when /proc/drbd is unreadable
+//!   "peer":PeerView}              // only with ha-status --peer --json
+//! ```
 //!
 //! The serialized shape is also the fixture format of `fixtures/diagnose/` (a fixture is
 //! `{"local": NodeView, "peer": PeerView}`) and the `local`/`peer` of `ha-diagnose --json`:
@@ -29,9 +38,54 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::node_state::{Known, NodeState};
 use super::split_brain::SplitBrainRecord;
-use super::status::{Check, ClusterStatus, StatusDoc};
-use crate::drbd::{ConnState, DeviceDoc, DiskState, Role};
+use super::status::{Check, ClusterStatus, Report};
+use crate::drbd::{ConnState, DeviceDoc, DiskState, DrbdDoc, Role};
+
+/// The `ha-status --json` document. `checks` and `exit_code` are required: a document
+/// without them is not an ha-status report (a renamed key is an error, not a default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusDoc {
+    /// No check failed.
+    #[serde(default)]
+    pub ok: bool,
+    /// The first failing check's code.
+    pub exit_code: i32,
+    /// requested/current cluster status.
+    #[serde(default)]
+    pub cluster_status: ClusterStatus,
+    /// The checks, in the original's order.
+    pub checks: Vec<Check>,
+    /// `/proc/drbd`, `None` when it could not be read.
+    pub drbd: Option<DrbdDoc>,
+    /// `--peer`: the peer's view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerView>,
+}
+
+impl StatusDoc {
+    /// The document of a node's state and its checks' report.
+    pub fn new(s: &NodeState, r: &Report) -> StatusDoc {
+        let known = |k: &Known<String>| k.known().cloned();
+        StatusDoc {
+            ok: r.ok(),
+            exit_code: r.exit_code,
+            cluster_status: ClusterStatus {
+                requested: known(&s.requested_status),
+                current: known(&s.current_status),
+            },
+            checks: r.checks.clone(),
+            drbd: s.drbd.known().map(|p| p.to_doc()),
+            peer: None,
+        }
+    }
+
+    /// A check by id.
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
 
 /// The resync/verify progress of a device, as the views carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

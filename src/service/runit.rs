@@ -18,7 +18,7 @@ use super::{
     sorted_entries, Control, ControlOutput, LogState, ServiceManager, ServiceState, State, Want,
 };
 use crate::config::{Paths, ServiceManagerKind};
-use crate::exec;
+use crate::sys::exec;
 
 /// The TAI64 label of the Unix epoch as runit writes it: 2^62 + 10 (TAI − UTC in 1970).
 pub const TAI64_UNIX_EPOCH: u64 = (1u64 << 62) + 10;

@@ -22,7 +22,7 @@ use anyhow::Result;
 
 use super::{sorted_entries, Control, ControlOutput, ServiceManager, ServiceState, State, Want};
 use crate::config::{Paths, ServiceManagerKind};
-use crate::exec;
+use crate::sys::exec;
 
 /// Default unit name prefix.
 pub const DEFAULT_UNIT_PREFIX: &str = "private-chef-";

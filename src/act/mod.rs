@@ -1,0 +1,24 @@
+//! Act: the code that changes the host, step by step, audited.
+//!
+//! * [`plan`]: the one plan runner (print, `--dry-run`, confirmation / `--yes`, audit
+//!   lines, a precondition before each step) and its [`plan::Ui`];
+//! * [`audit`]: the audit log;
+//! * [`transition`]: the cluster-transition runner (state files, lock, cluster.log);
+//! * [`ha_recover`]: a recovery runbook through the plan runner;
+//! * [`runbook`]: running a runbook's step here and on the peer, the event stream;
+//! * [`failover`]: controlling keepalived and following the failover;
+//! * [`master_recover`]: master-recover / backup-recover;
+//! * [`notify`]: the split-brain handler's record, syslog line and notification;
+//! * [`services`]: the omnibus-ctl service verbs;
+//! * [`signals`]: SIGTERM/SIGHUP deferral for a running transition.
+
+pub mod audit;
+pub mod failover;
+pub mod ha_recover;
+pub mod master_recover;
+pub mod notify;
+pub mod plan;
+pub mod runbook;
+pub mod services;
+pub mod signals;
+pub mod transition;

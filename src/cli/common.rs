@@ -1,0 +1,114 @@
+//! What every command shares: loading the topology (one policy for a missing file), the
+//! service argument, the exit-code table and printing documents.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Ctx;
+use crate::config::{Config, Paths};
+use crate::decide::transition::Settings;
+pub use crate::model::exit;
+use crate::model::{NodeView, PeerView, StatusDoc};
+use crate::observe::{host, peer, probe, split_brain_log};
+
+/// Arguments of the per-service verbs.
+#[derive(Debug, clap::Args)]
+pub struct ServiceArgs {
+    /// One service; all enabled services when omitted.
+    pub service: Option<String>,
+}
+
+/// The topology `--config` names; a missing or unreadable file is an error naming it.
+pub fn load_config(ctx: &Ctx) -> Result<Config> {
+    Config::load(&ctx.global.config)
+}
+
+/// The topology when the file exists, else `None` and the default paths (the service
+/// verbs and cluster-transition need no topology, as in the original). A file that exists
+/// but cannot be read or parsed is an error, never silently ignored.
+pub fn load_optional(ctx: &Ctx) -> Result<(Option<Config>, Paths)> {
+    load_optional_at(&ctx.global.config)
+}
+
+/// [`load_optional`] for a path.
+pub fn load_optional_at(path: &Path) -> Result<(Option<Config>, Paths)> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, Paths::default())),
+        _ => {
+            let cfg = Config::load(path)?;
+            let paths = cfg.paths.clone();
+            Ok((Some(cfg), paths))
+        }
+    }
+}
+
+/// Prints a document as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(doc: &T) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(doc)?)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints a document as pretty JSON with its keys in alphabetical order: the form the
+/// ha-status, ha-diagnose and show-config documents have always been printed in.
+pub fn print_json_sorted<T: Serialize>(doc: &T) -> Result<()> {
+    print_json(&serde_json::to_value(doc)?)
+}
+
+/// Retry and time-limit options of a transition (defaults from private-chef.rb).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RetryArgs {
+    /// Attempts of `drbdadm primary|secondary` and of unmount [default: keepalived['transition_attempts'], else 300].
+    #[arg(long, value_name = "N")]
+    pub attempts: Option<u32>,
+    /// Seconds between attempts [default: keepalived['transition_retry_secs'], else 1].
+    #[arg(long, value_name = "SECS")]
+    pub retry_secs: Option<f64>,
+    /// Time limit of each external command (drbdadm, mount, umount, sv), seconds [default: keepalived['transition_command_timeout'], else 60].
+    #[arg(long, value_name = "SECS")]
+    pub command_timeout: Option<u64>,
+}
+
+impl RetryArgs {
+    /// The effective settings.
+    pub fn settings(&self, cfg: Option<&Config>, paths: &Paths) -> Settings {
+        Settings::resolve(
+            cfg,
+            paths,
+            self.attempts,
+            self.retry_secs,
+            self.command_timeout,
+        )
+    }
+}
+
+/// This node's view: its ha-status document (the probe's state and the checks) plus the
+/// local-only facts (transition lock, split-brain record).
+pub fn local_view(cfg: &Config, node: &str) -> NodeView {
+    let snap = probe::snapshot_with(cfg);
+    let report = crate::decide::checks::run_checks(&snap);
+    let doc = StatusDoc::new(&snap, &report);
+    let mut v = NodeView::from_doc(node, "local", snap.drbd_minor, &doc);
+    v.transition_lock_held = host::lock_held(&cfg.paths.transition_lock).ok();
+    v.split_brain = split_brain_log::last(&cfg.paths.drbd_dir);
+    v
+}
+
+/// Both views, read in parallel: this node's and its peer's (fetched over ssh).
+pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
+    let me = crate::sys::hostname_or("localhost");
+    let minor = host::drbd_minor(&cfg.paths.drbd_device).unwrap_or(0);
+    std::thread::scope(|s| {
+        let the_peer = s.spawn(|| peer::fetch_peer(cfg, &me, minor));
+        let local = local_view(cfg, &me);
+        let the_peer = the_peer.join().unwrap_or_else(|_| PeerView::Unknown {
+            node: None,
+            reason: "the peer query panicked".to_string(),
+        });
+        (local, the_peer)
+    })
+}

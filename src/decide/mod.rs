@@ -1,0 +1,18 @@
+//! Decide: pure functions of model values — no `std::fs`, `std::process`, `libc` or
+//! clock (`tests/layers.rs` checks the sources). Tested on fixtures, without a host.
+//!
+//! * [`checks`]: the ha-status checks (the original's order, lines and codes);
+//! * [`diagnose`]: the pair's situation from both nodes' views;
+//! * [`runbook`]: the recovery runbooks, one file per scenario;
+//! * [`transition`]: the steps of a cluster transition;
+//! * [`master_recover`]: master-recover/backup-recover's preconditions;
+//! * [`failover`]: `stop/start keepalived`'s refusal, plans and progress;
+//! * [`notify`]: the split-brain notification's text and command.
+
+pub mod checks;
+pub mod diagnose;
+pub mod failover;
+pub mod master_recover;
+pub mod notify;
+pub mod runbook;
+pub mod transition;

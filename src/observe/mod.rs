@@ -1,0 +1,16 @@
+//! Observe: the code that reads the host and the peer and produces model values. Every
+//! source that cannot be read becomes an explicit unknown, never a default.
+//!
+//! * [`probe`]: this node's [`crate::model::NodeState`] for the ha-status checks;
+//! * [`host`]: host facts without forking (getifaddrs, /proc/mounts, state files, ICMP, flock);
+//! * [`peer`]: the peer's view over ssh, and the one ssh result classifier;
+//! * [`split_brain_log`]: the split-brain handler's record file;
+//! * [`failover`]: what `stop/start keepalived` watch while they follow a failover.
+//!
+//! The service managers ([`crate::service`]) are observe-layer too.
+
+pub mod failover;
+pub mod host;
+pub mod peer;
+pub mod probe;
+pub mod split_brain_log;

@@ -1,0 +1,186 @@
+//! The one place that reads the host to build a node [`NodeState`]. Every source that
+//! cannot be read becomes an explicit [`Known::Unknown`] naming it, never a default.
+//! It forks nothing but `ping -6` for IPv6 replication addresses: files, getifaddrs and
+//! an in-process ICMP echo, so `ha-status --watch` stays cheap.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::{Config, Paths};
+use crate::model::{Known, NodeState, Reachability, ServiceFact, VipSpec};
+use crate::observe::host;
+use crate::service;
+
+/// How long a replication address may take to answer (both are pinged in parallel).
+pub const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
+fn exists(p: &Path) -> Known<bool> {
+    match p.try_exists() {
+        Ok(b) => Known::Known(b),
+        Err(e) => Known::Unknown(format!("{}: {}", p.display(), crate::sys::io_reason(&e))),
+    }
+}
+
+fn service_facts(paths: &Paths) -> Known<Vec<ServiceFact>> {
+    let m = service::manager_for(paths);
+    match service::enabled_states(m.as_ref()) {
+        Ok(states) => Known::Known(
+            states
+                .into_iter()
+                .map(|st| ServiceFact {
+                    up: match &st.state {
+                        service::State::Unknown { reason } => Known::Unknown(reason.clone()),
+                        s => Known::Known(s.is_up()),
+                    },
+                    name: st.name,
+                    ha: st.ha,
+                })
+                .collect(),
+        ),
+        Err(e) => Known::Unknown(format!("{e:#}")),
+    }
+}
+
+/// The state of a node whose topology could not be loaded: only check 1 runs.
+pub fn config_failed(err: String) -> NodeState {
+    fn unread<T>() -> Known<T> {
+        Known::Unknown("not read: no topology".to_string())
+    }
+    let p = Paths::default();
+    NodeState {
+        config_error: Some(err),
+        keepalived_enabled: false,
+        drbd_enabled: false,
+        drbd_disk_exists: unread(),
+        drbd_device_exists: unread(),
+        requested_status: unread(),
+        current_status: unread(),
+        transition_failure: None,
+        vip: None,
+        vip_present: unread(),
+        vrrp_interface: None,
+        vrrp_interface_exists: unread(),
+        drbd_minor: 0,
+        drbd: unread(),
+        data_dir_mounted: unread(),
+        primary: Reachability {
+            address: None,
+            reachable: unread(),
+        },
+        secondary: Reachability {
+            address: None,
+            reachable: unread(),
+        },
+        services: unread(),
+        proc_drbd_path: p.proc_drbd,
+        drbd_disk: p.drbd_disk,
+        drbd_device: p.drbd_device,
+        data_dir: p.drbd_data_dir,
+    }
+}
+
+/// Reads this node's state for the ha-status checks, with the topology at `config`.
+pub fn snapshot(config: &Path) -> NodeState {
+    match Config::load(config) {
+        Ok(cfg) => snapshot_with(&cfg),
+        Err(e) => config_failed(format!("{e:#}")),
+    }
+}
+
+/// Reads this node's state, given its configuration.
+pub fn snapshot_with(cfg: &Config) -> NodeState {
+    let paths = &cfg.paths;
+    // Start the pings first: they are the only thing that waits.
+    let primary_ip = cfg.drbd_primary_ip();
+    let secondary_ip = cfg.drbd_secondary_ip();
+    let (pings, rest) = std::thread::scope(|scope| {
+        let pinger = scope.spawn(|| host::ping_all(&[primary_ip, secondary_ip], PING_TIMEOUT));
+        let ifs =
+            host::interfaces().map_err(|e| format!("getifaddrs: {}", crate::sys::io_reason(&e)));
+        let vip = cfg.vip().map(|v| VipSpec {
+            address: v.address,
+            prefix: v.prefix,
+            device: v.device.clone(),
+        });
+        let vip_present = match (&vip, &ifs) {
+            (Some(v), Ok(ifs)) => {
+                Known::Known(host::has_address(ifs, &v.device, v.address, v.prefix))
+            }
+            (_, Err(e)) => Known::Unknown(e.clone()),
+            (None, Ok(_)) => Known::Unknown("no VIP configured".to_string()),
+        };
+        let vrrp_interface = cfg.vrrp_interface();
+        let vrrp_interface_exists = match (&vrrp_interface, &ifs) {
+            (Some(i), Ok(ifs)) => Known::Known(host::has_interface(ifs, i)),
+            (_, Err(e)) => Known::Unknown(e.clone()),
+            (None, Ok(_)) => Known::Unknown("no VRRP interface configured".to_string()),
+        };
+        let mounted = match std::fs::read_to_string(&paths.proc_mounts) {
+            Ok(m) => Known::Known(host::is_mounted(&m, &paths.drbd_data_dir)),
+            Err(e) => Known::Unknown(format!(
+                "{}: {}",
+                paths.proc_mounts.display(),
+                crate::sys::io_reason(&e)
+            )),
+        };
+        let drbd = Known::from_result(crate::drbd::read(&paths.proc_drbd));
+        let rest = (
+            vip,
+            vip_present,
+            vrrp_interface,
+            vrrp_interface_exists,
+            mounted,
+            drbd,
+            service_facts(paths),
+        );
+        let pings = pinger.join().unwrap_or_else(|_| vec![None, None]);
+        (pings, rest)
+    });
+    let (vip, vip_present, vrrp_interface, vrrp_interface_exists, data_dir_mounted, drbd, services) =
+        rest;
+    let reach = |addr, r: Option<&Option<Result<bool, String>>>| Reachability {
+        address: addr,
+        reachable: match r {
+            Some(Some(Ok(b))) => Known::Known(*b),
+            Some(Some(Err(e))) => Known::Unknown(e.clone()),
+            _ => Known::Unknown("no address configured".to_string()),
+        },
+    };
+    NodeState {
+        config_error: None,
+        keepalived_enabled: cfg.keepalived_enabled(),
+        drbd_enabled: cfg.drbd_enabled(),
+        drbd_disk: paths.drbd_disk.clone(),
+        drbd_disk_exists: exists(&paths.drbd_disk),
+        drbd_device: paths.drbd_device.clone(),
+        drbd_device_exists: exists(&paths.drbd_device),
+        requested_status: Known::from_result(host::read_state_file(&paths.requested_status)),
+        current_status: Known::from_result(host::read_state_file(&paths.current_status)),
+        transition_failure: transition_failure(paths),
+        vip,
+        vip_present,
+        vrrp_interface,
+        vrrp_interface_exists,
+        drbd_minor: host::drbd_minor(&paths.drbd_device).unwrap_or(0),
+        proc_drbd_path: paths.proc_drbd.clone(),
+        drbd,
+        data_dir: paths.drbd_data_dir.clone(),
+        data_dir_mounted,
+        primary: reach(primary_ip, pings.first()),
+        secondary: reach(secondary_ip, pings.get(1)),
+        services,
+    }
+}
+
+/// The file a failed transition writes its reason to, beside `current_cluster_status`.
+pub fn transition_error_file(paths: &Paths) -> std::path::PathBuf {
+    let mut p = paths.current_status.clone().into_os_string();
+    p.push(".error");
+    p.into()
+}
+
+fn transition_failure(paths: &Paths) -> Option<String> {
+    let s = std::fs::read_to_string(transition_error_file(paths)).ok()?;
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}

@@ -1,0 +1,47 @@
+//! Primitives every layer above uses: the one process runner ([`exec`]), the one time
+//! formatting module ([`time`]), this host's name and the text of an I/O error.
+
+pub mod exec;
+pub mod time;
+
+/// This host's name (gethostname(2)), `None` when it cannot be read.
+pub fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is ours and its length is passed.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let n = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..n]).trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// This host's name, or `fallback` when it cannot be read.
+pub fn hostname_or(fallback: &str) -> String {
+    hostname().unwrap_or_else(|| fallback.to_string())
+}
+
+/// The reason of an I/O error without Rust's `(os error N)` suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hostname_is_this_hosts() {
+        let proc = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        assert_eq!(super::hostname().unwrap_or_default(), proc.trim());
+    }
+
+    #[test]
+    fn io_reason_drops_the_errno() {
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(super::io_reason(&e), "No such file or directory");
+    }
+}

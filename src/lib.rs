@@ -15,5 +15,6 @@ pub mod peer;
 pub mod plan;
 pub mod probe;
 pub mod recovery;
+pub mod safe_fs;
 pub mod service;
 pub mod transition;

@@ -364,6 +364,19 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
     }
 }
 
+/// A DRBD resource, interface or service name as DRBD, iproute2 and runit accept it, and
+/// safe in an argument vector: letters, digits and `_ . : @ + -`, at most 64 characters,
+/// never starting with `-` (it would read as an option: `drbdadm primary --force`).
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('-')
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:@+-".contains(c))
+}
+
 /// Parses `IP` or `IP/prefix`.
 pub fn parse_ip_prefix(s: &str) -> Result<(IpAddr, Option<u8>), String> {
     let (ip, prefix) = match s.split_once('/') {
@@ -403,14 +416,10 @@ fn check_attr(
             _ => Err(bad("a non-empty path string")),
         },
         AttrType::Name => match v.as_str() {
-            Some(s)
-                if !s.is_empty()
-                    && !s.contains(['/', '\0'])
-                    && !s.chars().any(char::is_whitespace) =>
-            {
-                Ok(())
-            }
-            _ => Err(bad("a non-empty name string (no spaces or `/`)")),
+            Some(s) if is_plain_name(s) => Ok(()),
+            _ => Err(bad(
+                "a name of letters, digits and `_ . : @ + -`, not starting with `-`",
+            )),
         },
         AttrType::Ip => match v.as_str().map(IpAddr::from_str) {
             Some(Ok(_)) => Ok(()),

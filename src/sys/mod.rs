@@ -2,6 +2,7 @@
 //! formatting module ([`time`]), this host's name and the text of an I/O error.
 
 pub mod exec;
+pub mod safe_fs;
 pub mod time;
 
 /// This host's name (gethostname(2)), `None` when it cannot be read.

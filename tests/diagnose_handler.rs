@@ -105,7 +105,8 @@ fn notification_command_and_message() {
         ]
     );
     assert_eq!(stdin, None);
-    // Else mail -s SUBJECT RECIPIENT with the body on stdin.
+    // Else mail -s SUBJECT -- RECIPIENT with the body on stdin (after `--` a recipient
+    // from private-chef.rb is never an option).
     let (argv, stdin) = notify_argv(
         None,
         Some(Path::new("/usr/bin/mail")),
@@ -120,6 +121,7 @@ fn notification_command_and_message() {
             "/usr/bin/mail".to_string(),
             "-s".into(),
             subject.clone(),
+            "--".into(),
             "root".into()
         ]
     );

@@ -65,13 +65,25 @@ fn drbd_state(paths: &Paths, minor: Option<u32>) -> (Option<String>, Option<u64>
 
 /// DRBD's split-brain handler: records the event, logs it to syslog and notifies. Never
 /// fails (DRBD must not be blocked): each problem is printed on stderr and audited.
-/// `cfg` is the topology, or why it could not be read (the default paths are used then).
-pub fn split_brain(cfg: Result<&Config, String>) {
-    let paths = cfg.as_ref().map(|c| c.paths.clone()).unwrap_or_default();
+/// `cfg` is the topology, or why it could not be read: then the default paths are used
+/// when `fallback` (the default file was absent), else no file is written at all (a file
+/// named with `--config` that cannot be read must not send records elsewhere).
+pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
+    let paths = match &cfg {
+        Ok(c) => Some(c.paths.clone()),
+        Err(_) if fallback => Some(crate::config::Paths::default()),
+        Err(_) => None,
+    };
     let mut problems: Vec<String> = Vec::new();
     if let Err(e) = &cfg {
-        problems.push(format!("topology not read, using default paths: {e}"));
+        problems.push(if fallback {
+            format!("topology not read, using default paths: {e}")
+        } else {
+            format!("topology not read, so no record or audit line is written: {e}")
+        });
     }
+    // reading /proc/drbd at its default place writes nothing
+    let read_paths = paths.clone().unwrap_or_default();
     let epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
@@ -83,20 +95,25 @@ pub fn split_brain(cfg: Result<&Config, String>) {
         epoch,
         Some(crate::sys::hostname_or("unknown")),
     );
-    let (state, oos) = drbd_state(&paths, rec.minor);
+    let (state, oos) = drbd_state(&read_paths, rec.minor);
     rec.state = state;
     rec.oos = oos;
 
     // 1. the record
-    match append(&paths.drbd_dir, &rec) {
-        Ok(p) => eprintln!("private-chef-ctl: split brain recorded in {}", p.display()),
-        Err(e) => problems.push(format!(
-            "cannot write {}: {e}",
-            crate::model::split_brain::path(&paths.drbd_dir).display()
-        )),
+    if let Some(paths) = &paths {
+        match append(&paths.drbd_dir, &rec) {
+            Ok(p) => eprintln!("private-chef-ctl: split brain recorded in {}", p.display()),
+            Err(e) => problems.push(format!(
+                "cannot write {}: {e}",
+                crate::model::split_brain::path(&paths.drbd_dir).display()
+            )),
+        }
     }
     // 2. the audit log (never fails the command)
-    let audit = Audit::new(&paths.audit_log);
+    let audit = match &paths {
+        Some(p) => Audit::new(&p.audit_log),
+        None => Audit::disabled(),
+    };
     let detail = serde_json::to_string(&rec).unwrap_or_default();
     audit.record("drbd-handler", "split-brain", AuditResult::Ok, &detail);
 

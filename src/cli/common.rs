@@ -22,20 +22,23 @@ pub struct ServiceArgs {
 
 /// The topology `--config` names; a missing or unreadable file is an error naming it.
 pub fn load_config(ctx: &Ctx) -> Result<Config> {
-    Config::load(&ctx.global.config)
+    Config::load(ctx.global.config_path())
 }
 
 /// The topology when the file exists, else `None` and the default paths (the service
-/// verbs and cluster-transition need no topology, as in the original). A file that exists
-/// but cannot be read or parsed is an error, never silently ignored.
+/// verbs and cluster-transition need no topology, as in the original) — but only for the
+/// default file: one named with `--config` (or the environment) must exist. A file that
+/// exists but cannot be read or parsed is an error, never silently ignored.
 pub fn load_optional(ctx: &Ctx) -> Result<(Option<Config>, Paths)> {
-    load_optional_at(&ctx.global.config)
+    load_optional_at(ctx.global.config_path(), ctx.global.config_is_explicit())
 }
 
-/// [`load_optional`] for a path.
-pub fn load_optional_at(path: &Path) -> Result<(Option<Config>, Paths)> {
+/// [`load_optional`] for a path; `explicit`: the caller named it.
+pub fn load_optional_at(path: &Path, explicit: bool) -> Result<(Option<Config>, Paths)> {
     match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, Paths::default())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            Ok((None, Paths::default()))
+        }
         _ => {
             let cfg = Config::load(path)?;
             let paths = cfg.paths.clone();

@@ -43,7 +43,10 @@ pub struct Args {
 /// Runs the handler; always returns 0.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let Handler::SplitBrain = args.handler;
-    let cfg = Config::load(&ctx.global.config).map_err(|e| format!("{e:#}"));
-    notify::split_brain(cfg.as_ref().map_err(String::clone));
+    let cfg = Config::load(ctx.global.config_path()).map_err(|e| format!("{e:#}"));
+    // a topology named with --config that cannot be read: nothing is written to the
+    // default paths (syslog and mail still go out); only the default file may be absent
+    let fallback = !ctx.global.config_is_explicit();
+    notify::split_brain(cfg.as_ref().map_err(String::clone), fallback);
     Ok(0)
 }

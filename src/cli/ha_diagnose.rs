@@ -38,7 +38,7 @@ fn no_config_views(err: &str) -> (NodeView, PeerView) {
 
 /// Runs ha-diagnose; returns the exit code.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
-    let (local, peer) = match Config::load(&ctx.global.config) {
+    let (local, peer) = match Config::load(ctx.global.config_path()) {
         Ok(cfg) => both_views(&cfg),
         Err(e) => no_config_views(&format!("{e:#}")),
     };

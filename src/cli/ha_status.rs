@@ -59,7 +59,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     if args.peer {
         return run_with_peer(ctx, args.json);
     }
-    let snap = probe::snapshot(&ctx.global.config);
+    let snap = probe::snapshot(ctx.global.config_path());
     let report = checks::run_checks(&snap);
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -81,7 +81,7 @@ fn json_text(doc: &StatusDoc) -> Result<String> {
 /// this node's document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
 /// node's ha-status exit code.
 fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
-    let cfg = Config::load(&ctx.global.config);
+    let cfg = Config::load(ctx.global.config_path());
     let snap = match &cfg {
         Ok(c) => probe::snapshot_with(c),
         Err(e) => probe::config_failed(format!("{e:#}")),
@@ -186,7 +186,7 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
     let mut last = 0;
     while !STOP.load(Ordering::SeqCst) {
         let started = Instant::now();
-        let snap = probe::snapshot(&ctx.global.config);
+        let snap = probe::snapshot(ctx.global.config_path());
         let report = checks::run_checks(&snap);
         last = report.exit_code;
         let text = frame(&report, args.interval, &host);

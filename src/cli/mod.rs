@@ -41,11 +41,34 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
     /// Topology file (a strict subset of Enterprise Chef's private-chef.rb Ruby DSL).
-    #[arg(long, global = true, env = "PRIVATE_CHEF_CTL_CONFIG", default_value = DEFAULT_CONFIG, value_name = "PATH")]
-    pub config: PathBuf,
+    /// [default: /etc/opscode/private-chef.rb]. A file named here (or in the environment)
+    /// that is missing or unreadable is an error for every command; the default file alone
+    /// may be absent where a command can work without it (the service verbs,
+    /// cluster-transition and drbd-handler then use the default paths).
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVATE_CHEF_CTL_CONFIG",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
     /// Say more: e.g. the configuration lines that were skipped.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+impl GlobalArgs {
+    /// The topology file: the one named, else the default.
+    pub fn config_path(&self) -> &std::path::Path {
+        self.config
+            .as_deref()
+            .unwrap_or(std::path::Path::new(DEFAULT_CONFIG))
+    }
+
+    /// Was the topology file named (`--config` or the environment)?
+    pub fn config_is_explicit(&self) -> bool {
+        self.config.is_some()
+    }
 }
 
 /// Context handed to every command.

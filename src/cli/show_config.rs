@@ -36,7 +36,7 @@ pub struct Args {
 
 /// Loads `--config` and prints it; errors (unreadable file, unsupported Ruby) name the file.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
-    let config = Config::load(&ctx.global.config)?;
+    let config = Config::load(ctx.global.config_path())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&to_json(&config))?);
     } else {

@@ -53,6 +53,8 @@ pub fn notify_argv(
             mail.display().to_string(),
             "-s".to_string(),
             subject.to_string(),
+            // the recipient comes from private-chef.rb: after `--` it is never an option
+            "--".to_string(),
             recipient.to_string(),
         ],
         Some(body.to_string()),

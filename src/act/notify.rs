@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::act::audit::{Audit, AuditResult};
+use crate::act::plan::{ExecOptions, Runner, TermUi};
 use crate::config::{Config, Paths, Value};
 use crate::decide::notify::{message, notify_argv};
 use crate::model::split_brain::{path, SplitBrainRecord};
@@ -105,8 +106,15 @@ pub fn split_brain(cfg: Result<&Config, String>) {
     }
     // 2. the audit log (never fails the command)
     let audit = Audit::new(&paths.audit_log);
+    // DRBD's handler: no one to ask, it always runs.
+    let mut ui = TermUi;
+    let yes = ExecOptions {
+        yes: true,
+        dry_run: false,
+    };
+    let run = Runner::new(&mut ui, &audit, "drbd-handler", yes);
     let detail = serde_json::to_string(&rec).unwrap_or_default();
-    audit.record("drbd-handler", "split-brain", AuditResult::Ok, &detail);
+    run.record("split-brain", AuditResult::Ok, &detail);
 
     // 3. syslog
     let (subject, body) = message(&rec);
@@ -156,7 +164,7 @@ pub fn split_brain(cfg: Result<&Config, String>) {
     }
     for p in &problems {
         eprintln!("private-chef-ctl: drbd-handler split-brain: {p}");
-        audit.record("drbd-handler", "split-brain", AuditResult::Failed, p);
+        run.record("split-brain", AuditResult::Failed, p);
     }
     let _ = std::io::stderr().flush();
 }

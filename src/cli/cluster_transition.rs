@@ -11,9 +11,10 @@
 
 use anyhow::Result;
 
-use super::common::{exit, load_optional, RetryArgs};
+use super::common::{load_optional, RetryArgs};
 use super::Ctx;
 use crate::act::audit::{Audit, AuditResult};
+use crate::act::plan::{ExecOptions, Runner, TermUi};
 use crate::act::signals;
 use crate::act::transition::{self, real::RealHost, ClusterLog, StateFiles};
 
@@ -40,6 +41,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         args.state.join(" ")
     ));
     let audit = Audit::new(&paths.audit_log);
+    // keepalived's notify: no one to ask, the transition always runs (`--yes`).
+    let mut ui = TermUi;
+    let yes = ExecOptions {
+        yes: true,
+        dry_run: false,
+    };
+    let run = Runner::new(&mut ui, &audit, ACTION, yes);
     let target = match transition::parse_notify_args(&args.state) {
         Ok(t) => t,
         Err(reason) => {
@@ -49,12 +57,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
             );
             ClusterLog::new(&paths.cluster_log, false).log(&msg);
             eprintln!("private-chef-ctl: {msg}");
-            audit.record(ACTION, "", AuditResult::Refused, &msg);
-            return Ok(exit::REFUSED);
+            return Ok(run.refuse(&msg));
         }
     };
     let settings = args.retry.settings(cfg.as_ref(), &paths);
-    audit.record(ACTION, target.as_str(), AuditResult::Started, "");
+    run.record(target.as_str(), AuditResult::Started, "");
     let state = StateFiles::new(&paths);
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);

@@ -378,27 +378,7 @@ mod tests {
         }
     }
 
-    fn plan() -> Plan {
-        Plan {
-            title: "demo".into(),
-            steps: vec![
-                Step {
-                    what: "first".into(),
-                    node: "n1".into(),
-                    command: Some("true".into()),
-                    why: "because".into(),
-                    destructive: false,
-                },
-                Step {
-                    what: "second".into(),
-                    node: "n1".into(),
-                    command: None,
-                    why: String::new(),
-                    destructive: true,
-                },
-            ],
-        }
-    }
+    use crate::model::plan::tests::plan;
 
     fn audit_in(dir: &std::path::Path) -> (Audit, std::path::PathBuf) {
         let p = dir.join("a/audit.log");

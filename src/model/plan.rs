@@ -83,10 +83,11 @@ pub fn shell_quote(w: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn plan() -> Plan {
+    /// A two-step plan (the second destructive, without a command), for tests.
+    pub(crate) fn plan() -> Plan {
         Plan {
             title: "demo".into(),
             steps: vec![

@@ -309,7 +309,7 @@ fn json_document_shape() {
 
 #[test]
 fn text_has_title_evidence_next_step() {
-    let t = diag("scenario-4").render_text();
+    let t = private_chef_ctl::render::text::diagnosis(&diag("scenario-4"));
     assert!(t.starts_with("Scenario 4: the primary (be1.lab.example) is lost"));
     assert!(t.contains("Evidence:\n  - [be2.lab.example, /proc/drbd] cs:WFConnection ro:Secondary/Unknown ds:Inconsistent/DUnknown oos:40552"));
     assert!(t.contains("Next step:\n  on be2.lab.example: private-chef-ctl ha-recover scenario-4"));

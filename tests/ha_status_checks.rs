@@ -118,7 +118,7 @@ const BACKUP_TEXT: &str = "\
 
 fn lines_of(s: &NodeState) -> (String, i32) {
     let r = run_checks(s);
-    (r.text(), r.exit_code)
+    (private_chef_ctl::render::text::report(&r), r.exit_code)
 }
 
 fn assert_line(s: &NodeState, line: &str, code: i32) {

@@ -117,7 +117,7 @@ pub fn confirm(
     audit: &Audit,
     action: &str,
 ) -> Gate {
-    ui.say(&plan.render_text());
+    ui.say(&crate::render::text::plan(plan));
     if opts.dry_run {
         for st in &plan.steps {
             audit.record(action, &st.what, AuditResult::DryRun, "");

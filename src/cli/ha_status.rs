@@ -14,8 +14,8 @@ use crate::model::{Known, NodeState, NodeView, PeerView, Report, StatusDoc};
 use crate::observe::peer;
 use crate::observe::probe;
 use crate::render::progress::{self, ResyncBar, Style};
-use crate::render::tables;
 use crate::render::terminal::TerminalGuard;
+use crate::render::{tables, text};
 
 /// Show the status of high availability services.
 ///
@@ -67,7 +67,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         let doc = StatusDoc::new(&snap, &report);
         writeln!(out, "{}", json_text(&doc)?)?;
     } else {
-        out.write_all(report.text().as_bytes())?;
+        out.write_all(text::report(&report).as_bytes())?;
     }
     out.flush()?;
     Ok(report.exit_code)
@@ -123,7 +123,7 @@ fn frame(report: &Report, interval: f64, host: &str) -> String {
     format!(
         "Every {interval}s: private-chef-ctl ha-status    {host}: {}\n\n{}",
         now_text(),
-        report.text()
+        text::report(report)
     )
 }
 

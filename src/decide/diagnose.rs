@@ -43,14 +43,15 @@
 
 use serde::Serialize;
 
-use crate::model::{DeviceView, DiskState, NodeView, PeerView, Role};
+use crate::model::{exit, DeviceView, DiskState, NodeView, PeerView, Role};
 
 /// Exit code: the pair is healthy.
-pub const EXIT_HEALTHY: i32 = 0;
+pub const EXIT_HEALTHY: i32 = exit::OK;
 /// Exit code: a situation needing action (or waiting).
 pub const EXIT_ACTION: i32 = 1;
-/// Exit code: the situation cannot be named (something needed is missing).
-pub const EXIT_UNKNOWN: i32 = 3;
+/// Exit code: the situation cannot be named (something needed is missing): the table's
+/// "does not apply".
+pub const EXIT_UNKNOWN: i32 = exit::NOT_APPLICABLE;
 
 /// The named situation, with the nodes it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -218,23 +219,6 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// The text form: title, evidence, next step.
-    pub fn render_text(&self) -> String {
-        let mut s = format!("{}\n\nEvidence:\n", self.title);
-        for e in &self.evidence {
-            s.push_str(&format!("  - [{}, {}] {}\n", e.node, e.source, e.text));
-        }
-        s.push_str("\nNext step:\n");
-        match (&self.next_step.node, &self.next_step.command) {
-            (Some(n), Some(c)) => s.push_str(&format!("  on {n}: {c}\n")),
-            (None, Some(c)) => s.push_str(&format!("  {c}\n")),
-            (Some(n), None) => s.push_str(&format!("  on {n}:\n")),
-            (None, None) => {}
-        }
-        s.push_str(&format!("  {}\n", self.next_step.why));
-        s
-    }
-
     /// The JSON document (see the module docs).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)

@@ -2,7 +2,7 @@
 //! with its evidence and next step.
 
 use private_chef_ctl::decide::diagnose::{diagnose, Diagnosis, Situation};
-use private_chef_ctl::model::{NodeView, PeerView};
+use private_chef_ctl::model::{DiskState, NodeView, PeerView};
 
 fn load(name: &str) -> (NodeView, PeerView) {
     let p = format!(
@@ -152,7 +152,7 @@ fn scenario_3() {
         Situation::Scenario3PrimaryLostSecondaryUpToDate {
             survivor: B2.into(),
             lost: B1.into(),
-            disk: "UpToDate".into()
+            disk: DiskState::UpToDate
         }
     );
     assert!(evidence_has(
@@ -176,7 +176,7 @@ fn scenario_4() {
         Situation::Scenario4PrimaryLostSecondaryInconsistent {
             survivor: B2.into(),
             lost: B1.into(),
-            disk: "Inconsistent".into()
+            disk: DiskState::Inconsistent
         }
     );
     assert!(d.title.contains("data loss is likely"));

@@ -96,7 +96,7 @@ pub enum Situation {
         /// The lost primary.
         lost: String,
         /// The survivor's disk state.
-        disk: String,
+        disk: DiskState,
     },
     /// The primary is gone; the survivor is not UpToDate: data loss is likely.
     #[serde(rename = "scenario-4")]
@@ -106,7 +106,7 @@ pub enum Situation {
         /// The lost primary.
         lost: String,
         /// The survivor's disk state (Inconsistent, Outdated, Consistent).
-        disk: String,
+        disk: DiskState,
     },
     /// Both nodes are Secondary.
     #[serde(rename = "scenario-5")]
@@ -511,19 +511,17 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
                 return secondary_lost(c, l, &ln, &pn);
             }
             if l.is_secondary() {
-                let disk = l
-                    .disk
-                    .as_ref()
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "?".to_string());
                 return match &l.disk {
-                    Some(DiskState::UpToDate) => primary_lost(c, &disk, true),
-                    Some(DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent) => {
-                        primary_lost(c, &disk, false)
-                    }
-                    _ => unknown(
+                    Some(d @ DiskState::UpToDate) => primary_lost(c, d.clone(), true),
+                    Some(
+                        d @ (DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent),
+                    ) => primary_lost(c, d.clone(), false),
+                    other => unknown(
                         c,
-                        format!("{ln} is Secondary with disk {disk}: no data to promote"),
+                        format!(
+                            "{ln} is Secondary with disk {}: no data to promote",
+                            crate::model::shown(other, "?")
+                        ),
                     ),
                 };
             }
@@ -615,7 +613,7 @@ fn secondary_lost(
     c.finish(situation, title, ns)
 }
 
-fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
+fn primary_lost(c: Reading<'_>, disk: DiskState, up_to_date: bool) -> Diagnosis {
     let (survivor, lost) = (c.lname.clone(), c.pname.clone());
     let reach = match c.peer {
         PeerView::Unreachable { .. } => String::new(),
@@ -637,7 +635,7 @@ fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
             Situation::Scenario3PrimaryLostSecondaryUpToDate {
                 survivor,
                 lost,
-                disk: disk.to_string(),
+                disk: disk.clone(),
             },
             title,
             ns,
@@ -660,7 +658,7 @@ fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
             Situation::Scenario4PrimaryLostSecondaryInconsistent {
                 survivor,
                 lost,
-                disk: disk.to_string(),
+                disk: disk.clone(),
             },
             title,
             ns,

@@ -65,7 +65,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let state = StateFiles::new(&paths);
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
-    transition::record_outcome(&audit, ACTION, target, &outcome);
+    transition::record_outcome(&run, target, &outcome);
     if let Some(sig) = signals::deferred_signal() {
         trace.log(&format!(
             "Received {} during the transition (keepalived stopping?): finished it anyway",

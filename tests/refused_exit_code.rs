@@ -3,30 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
 const REFUSED: i32 = 2;
 
-fn setup(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let fx = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/transition")
-        .join(proc_fixture);
-    let config = common::node_layout(dir.path(), &fx);
-    (dir, config)
-}
-
-fn run(dir: &tempfile::TempDir, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("PATH", dir.path().join("empty-path"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use common::{ctl as run, node_with as setup};
 
 fn refusals(dir: &tempfile::TempDir, action: &str) -> usize {
     std::fs::read_to_string(dir.path().join("audit/audit.log"))

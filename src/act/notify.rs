@@ -108,11 +108,7 @@ pub fn split_brain(cfg: Result<&Config, String>) {
     let audit = Audit::new(&paths.audit_log);
     // DRBD's handler: no one to ask, it always runs.
     let mut ui = TermUi;
-    let yes = ExecOptions {
-        yes: true,
-        dry_run: false,
-    };
-    let run = Runner::new(&mut ui, &audit, "drbd-handler", yes);
+    let run = Runner::new(&mut ui, &audit, "drbd-handler", ExecOptions::UNATTENDED);
     let detail = serde_json::to_string(&rec).unwrap_or_default();
     run.record("split-brain", AuditResult::Ok, &detail);
 

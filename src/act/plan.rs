@@ -81,6 +81,14 @@ pub struct ExecOptions {
     pub dry_run: bool,
 }
 
+impl ExecOptions {
+    /// Run without asking: keepalived's notify and DRBD's handlers have no one to ask.
+    pub const UNATTENDED: ExecOptions = ExecOptions {
+        yes: true,
+        dry_run: false,
+    };
+}
+
 /// What the confirmation gate decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Gate {

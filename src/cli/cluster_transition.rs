@@ -43,11 +43,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let audit = Audit::new(&paths.audit_log);
     // keepalived's notify: no one to ask, the transition always runs (`--yes`).
     let mut ui = TermUi;
-    let yes = ExecOptions {
-        yes: true,
-        dry_run: false,
-    };
-    let run = Runner::new(&mut ui, &audit, ACTION, yes);
+    let run = Runner::new(&mut ui, &audit, ACTION, ExecOptions::UNATTENDED);
     let target = match transition::parse_notify_args(&args.state) {
         Ok(t) => t,
         Err(reason) => {

@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (README: quick start, command 2).
 # On a fresh Debian 12 machine it first installs what it needs (apt packages, the
 # kernel package the lab boots), then: format and lint checks, the unit and
-# integration tests, and the lab tests on a real two-node DRBD pair.
+# integration tests, bounded libFuzzer runs of every parser (FUZZ_SECS a target), and the
+# lab tests on a real two-node DRBD pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -20,6 +21,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit and integration tests"
 cargo test --workspace --exclude lab
+
+step "fuzzing every parser with libFuzzer (${FUZZ_SECS:-45} s a target)"
+scripts/fuzz.sh "${FUZZ_SECS:-45}"
 
 step "lab tests (two qemu guests, real DRBD 8.4, keepalived, runit, PostgreSQL, Redis)"
 cargo build --release -p private-chef-ctl

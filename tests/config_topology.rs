@@ -520,3 +520,39 @@ proptest! {
         let _ = parse(&text);
     }
 }
+
+/// A name from private-chef.rb goes into argument vectors (`drbdadm primary NAME`, `ip addr
+/// show dev NAME`): one that reads as an option, or holds characters DRBD and iproute2 do
+/// not accept, is refused at load with the attribute named.
+#[test]
+fn names_that_read_as_options_are_refused() {
+    for (line, attr) in [
+        ("drbd['resource'] = \"--force\"", "drbd['resource']"),
+        (
+            "private_chef_ctl['drbd_resource'] = \"-x\"",
+            "private_chef_ctl['drbd_resource']",
+        ),
+        (
+            "keepalived['vrrp_instance_interface'] = \"-h\"",
+            "keepalived['vrrp_instance_interface']",
+        ),
+        (
+            "keepalived['vrrp_instance_ipaddress_dev'] = \"eth0;reboot\"",
+            "keepalived['vrrp_instance_ipaddress_dev']",
+        ),
+        ("drbd['resource'] = \"pc0 --force\"", "drbd['resource']"),
+    ] {
+        let e = private_chef_ctl::config::parse(&format!("topology \"ha\"\n{line}\n")).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.starts_with("2:") && m.contains(attr) && m.contains("not starting with `-`"),
+            "{line}: {m}"
+        );
+    }
+    for ok in ["pc0", "r0", "eth0:1", "bond0.100", "drbd_data-1"] {
+        assert!(
+            private_chef_ctl::config::topology::is_plain_name(ok),
+            "{ok}"
+        );
+    }
+}

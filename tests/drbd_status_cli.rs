@@ -182,3 +182,28 @@ fn stdin_and_drbd9() {
         "DRBD 9 (version 9.0.22-2): /proc/drbd lists no devices; use `drbdsetup status`\n"
     );
 }
+
+#[test]
+fn endless_input_is_an_error_not_all_memory() {
+    let out = run(&["drbd-status", "--file", "/dev/zero"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "private-chef-ctl: error: cannot read /dev/zero: /dev/zero is larger than 16 MiB: not a /proc/drbd text\n"
+    );
+}
+
+#[test]
+fn a_duplicate_minor_is_an_error() {
+    let out = run(
+        &["drbd-status", "--file", "-"],
+        Some(b"version: 8.4.11 (api:1/proto:86-101)\n 0: cs:Unconfigured\n 0: cs:Unconfigured\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, b"");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        "private-chef-ctl: error: <stdin>: line 3, column 2: expected each minor once (minor 0 is also on line 2), found \"0: cs:Unconfigured\"\n"
+    );
+}

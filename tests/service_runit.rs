@@ -259,7 +259,7 @@ proptest! {
         let r = parse_supervise_status(&bytes);
         if bytes.len() != 20 {
             prop_assert_eq!(r, Err(StatusError::WrongLength { len: bytes.len() }));
-        } else if bytes[19] <= 2 {
+        } else if bytes[19] <= 2 && bytes[16] <= 1 && bytes[18] <= 1 && matches!(bytes[17], b'u' | b'd') {
             let st = r.unwrap();
             prop_assert_eq!(st.pid, u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]));
             // Rendering never panics either.

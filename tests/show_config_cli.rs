@@ -106,7 +106,8 @@ fn text_output_and_verbose_skipped_lines() {
         "{out}"
     );
     assert!(
-        out.contains("  line 20: keepalived['vrrp_instance_password'] = 'sneakybeaky'\n"),
+        out.contains("  line 20: keepalived['vrrp_instance_password'] = <redacted>\n")
+            && !out.contains("sneakybeaky"),
         "{out}"
     );
 }
@@ -166,4 +167,67 @@ fn help_documents_the_overrides() {
     assert!(out.contains("keepalived['dir']"), "{out}");
     assert!(out.contains("private_chef_ctl['<field>']"), "{out}");
     assert!(out.contains("ha['path']"), "{out}");
+}
+
+/// Planted secrets appear nowhere: not in show-config's text or JSON, not in `-v`'s skipped
+/// lines, not in a parse error, not in ha-status's JSON `config` check.
+#[test]
+fn secrets_are_never_printed() {
+    let d = tempfile::tempdir().unwrap();
+    let good = d.path().join("private-chef.rb");
+    std::fs::write(
+        &good,
+        "topology \"ha\"\n\
+         postgresql['db_superuser_password'] = \"TopSecret9\"\n\
+         keepalived['vrrp_instance_password'] = \"TopSecret9\"\n\
+         opscode_erchef['sql_token'] = 'TopSecret9'\n\
+         ha['notify_command'] = \"/usr/local/bin/page --token TopSecret9\"\n",
+    )
+    .unwrap();
+    let bad = d.path().join("broken.rb");
+    std::fs::write(
+        &bad,
+        "topology \"ha\"\npostgresql['db_superuser_password'] = TopSecret9\n",
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    for (cfg, args) in [
+        (&good, &["show-config", "--json"][..]),
+        (&good, &["-v", "show-config"][..]),
+        (&good, &["show-config"][..]),
+        (&bad, &["show-config"][..]),
+        (&bad, &["show-config", "--json"][..]),
+        (&bad, &["ha-status", "--json"][..]),
+    ] {
+        let mut a = vec!["--config", cfg.to_str().unwrap()];
+        a.extend_from_slice(args);
+        let o = run(&a);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !all.contains("TopSecret9"),
+            "{args:?} printed a secret:\n{all}"
+        );
+        seen.push(all);
+    }
+    // what is shown instead
+    assert!(
+        seen[1].contains("postgresql['db_superuser_password'] = <redacted>"),
+        "{}",
+        seen[1]
+    );
+    assert!(
+        seen[1].contains("\"/usr/local/bin/page <redacted>\""),
+        "{}",
+        seen[1]
+    );
+    assert!(
+        seen[3].contains("line") || seen[3].contains(":2:"),
+        "{}",
+        seen[3]
+    );
+    assert!(seen[3].contains("<redacted>"), "{}", seen[3]);
 }

@@ -182,7 +182,7 @@ fn failure_writes_error_file_not_current() {
     let leftovers: Vec<_> = std::fs::read_dir(n.p("ka"))
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -230,4 +230,78 @@ fn second_process_request_is_picked_up_by_the_first() {
         read(&n.p("ka/requested_cluster_status")).as_deref(),
         Some("master\n")
     );
+}
+
+/// A link planted where the transition writes: its target stays as it was.
+fn plant_link(n: &Node, rel: &str) -> PathBuf {
+    let target = n.p("precious");
+    std::fs::write(&target, "precious\n").unwrap();
+    std::fs::create_dir_all(n.p(rel).parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target, n.p(rel)).unwrap();
+    target
+}
+
+#[test]
+fn a_symlinked_lock_is_refused_and_its_target_unchanged() {
+    let n = Node::new();
+    let target = plant_link(&n, "ka/cluster-transition.lock");
+    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("a symbolic link"), "{err}");
+    assert_eq!(read(&target).as_deref(), Some("precious\n"));
+    assert!(!n.p("ka/current_cluster_status").exists());
+}
+
+#[test]
+fn a_symlinked_state_file_is_refused_and_its_target_unchanged() {
+    let n = Node::new();
+    let target = plant_link(&n, "ka/requested_cluster_status");
+    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(read(&target).as_deref(), Some("precious\n"));
+    assert!(
+        std::fs::symlink_metadata(n.p("ka/requested_cluster_status"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let log = n.log();
+    assert!(log.contains("a symbolic link"), "{log}");
+}
+
+#[test]
+fn a_symlinked_cluster_log_is_not_followed() {
+    let n = Node::new();
+    let target = plant_link(&n, "log/keepalived/cluster.log");
+    let _ = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    assert_eq!(read(&target).as_deref(), Some("precious\n"));
+}
+
+#[test]
+fn a_world_writable_state_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let n = Node::new();
+    std::fs::create_dir_all(n.p("ka")).unwrap();
+    std::fs::set_permissions(n.p("ka"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(!n.p("ka/requested_cluster_status").exists());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(all.contains("world-writable"), "{all}");
+}
+
+#[test]
+fn a_newline_in_an_argument_cannot_forge_a_log_line() {
+    let n = Node::new();
+    let o = n.run(&["INSTANCE", "VI_1\nTransitioned to master", "MASTERX", "100"]);
+    assert_eq!(o.status.code(), Some(2));
+    let log = n.log();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.contains("VI_1\\nTransitioned to master"), "{log}");
+    assert!(log.lines().all(is_log_line), "{log}");
 }

@@ -1222,6 +1222,42 @@ mod tests {
     }
 
     #[test]
+    fn run_dirs_the_guests_cannot_see_are_refused() {
+        for d in [
+            "/tmp/lab",
+            "/run/user/0/lab",
+            "/dev/shm/lab",
+            "/var/run/lab",
+        ] {
+            let why = run_dir_problem(Path::new(d)).expect(d);
+            assert!(why.contains("home directory"), "{why}");
+        }
+        assert_eq!(run_dir_problem(Path::new("/root/.cache/lab/run")), None);
+        assert!(run_dir_problem(Path::new("/root/a b")).is_some());
+    }
+
+    #[test]
+    fn a_directory_the_lab_did_not_make_is_never_emptied() {
+        let base = target_dir()
+            .join("run-dir-test")
+            .join(std::process::id().to_string());
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        fs::write(base.join("precious"), b"x").unwrap();
+        let err = prepare_run_dir(&base).unwrap_err().to_string();
+        assert!(err.contains("not a lab run directory"), "{err}");
+        assert_eq!(fs::read(base.join("precious")).unwrap(), b"x");
+        // a marked one (a previous run) is emptied and marked again
+        fs::remove_file(base.join("precious")).unwrap();
+        let run = prepare_run_dir(&base).unwrap();
+        fs::write(run.join("old-state"), b"x").unwrap();
+        let run = prepare_run_dir(&base).unwrap();
+        assert!(!run.join("old-state").exists());
+        assert!(run.join(RUN_MARKER).exists());
+        let _ = fs::remove_dir_all(&base);
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(shell_quote("abc"), "abc");
         assert_eq!(shell_quote("a b"), "'a b'");

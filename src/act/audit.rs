@@ -21,7 +21,6 @@
 //! warning on stderr (`private-chef-ctl: warning: cannot write audit log …`), and the
 //! action goes on.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -179,20 +178,10 @@ impl Audit {
 }
 
 /// Appends `bytes` to `path` with one `write(2)` on an `O_APPEND` descriptor, creating
-/// the file (0640) and its parent directories.
+/// the file (0640) and its parent directories; never through a link, only in a directory
+/// that nobody else can write.
 fn append_line(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o640)
-        .open(path)?;
-    f.write_all(bytes)
+    Ok(crate::sys::safe_fs::append(path, bytes, 0o640)?)
 }
 
 /// `SUDO_USER` when set and non-empty, else the login name of the real uid, else `uid:<n>`.

@@ -14,18 +14,10 @@ use crate::sys::exec;
 
 /// Appends `rec` as one JSON line (parent directory created, mode 0640).
 pub fn append(drbd_dir: &Path, rec: &SplitBrainRecord) -> std::io::Result<PathBuf> {
-    use std::os::unix::fs::OpenOptionsExt;
     let p = path(drbd_dir);
-    if let Some(d) = p.parent() {
-        std::fs::create_dir_all(d)?;
-    }
     let line = serde_json::to_string(rec).map_err(std::io::Error::other)?;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o640)
-        .open(&p)?;
-    f.write_all(format!("{line}\n").as_bytes())?;
+    // never through a link, only in a directory nobody else can write
+    crate::sys::safe_fs::append(&p, format!("{line}\n").as_bytes(), 0o640)?;
     Ok(p)
 }
 

@@ -1,6 +1,5 @@
 //! `private-chef-ctl drbd-status`: the DRBD devices of /proc/drbd as a table or JSON.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -54,9 +53,7 @@ pub fn run(args: &Args, _ctx: &Ctx) -> Result<i32> {
 fn load(file: Option<&PathBuf>) -> Result<ProcDrbd> {
     match file {
         Some(p) if p.as_os_str() == "-" => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
+            let buf = drbd::proc::read_limited(std::io::stdin(), "standard input")
                 .context("cannot read standard input")?;
             drbd::parse_named("<stdin>", &buf)
         }

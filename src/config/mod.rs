@@ -62,6 +62,7 @@
 //!   `['vrrp_instance_interface']`: default from `backend_vip`.
 
 pub mod paths;
+pub mod redact;
 pub mod ruby;
 pub mod topology;
 

@@ -327,7 +327,12 @@ enum AttrType {
     Ip,
     IpPrefix,
     Port,
-    Secs,
+    /// Whole seconds within the range.
+    Secs(u64, u64),
+    /// Seconds, fractions allowed, within the range.
+    FracSecs(u64, u64),
+    /// A count within the range.
+    Count(u64, u64),
     ServiceManager,
 }
 
@@ -345,12 +350,31 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
         ("keepalived", ["vrrp_instance_ipaddress"]) => Some(IpPrefix),
         ("keepalived", ["vrrp_instance_ipaddress_dev" | "vrrp_instance_interface"]) => Some(Name),
         ("ha", ["path"]) => Some(Path),
-        ("private_chef_ctl", ["svwait" | "svwait_secs"]) => Some(Secs),
+        // every duration has a bounded range: an absurd value is an error at load, never
+        // an overflow in the middle of a transition
+        ("private_chef_ctl", ["svwait" | "svwait_secs"]) => Some(Secs(0, 3600)),
+        ("keepalived", ["transition_attempts"]) => Some(Count(1, 100_000)),
+        ("keepalived", ["transition_retry_secs"]) => Some(FracSecs(0, 3600)),
+        ("keepalived", ["transition_command_timeout"]) => Some(Secs(1, 86_400)),
+        ("ha", ["ssh_timeout"]) => Some(Secs(1, 3600)),
         ("private_chef_ctl", ["service_manager"]) => Some(ServiceManager),
         ("private_chef_ctl", ["drbd_resource"]) => Some(Name),
         ("private_chef_ctl", [key]) if PRIVATE_CHEF_CTL_KEYS.contains(key) => Some(Path),
         _ => None,
     }
+}
+
+/// A DRBD resource, interface or service name as DRBD, iproute2 and runit accept it, and
+/// safe in an argument vector: letters, digits and `_ . : @ + -`, at most 64 characters,
+/// never starting with `-` (it would read as an option: `drbdadm primary --force`).
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('-')
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:@+-".contains(c))
 }
 
 /// Parses `IP` or `IP/prefix`.
@@ -392,14 +416,10 @@ fn check_attr(
             _ => Err(bad("a non-empty path string")),
         },
         AttrType::Name => match v.as_str() {
-            Some(s)
-                if !s.is_empty()
-                    && !s.contains(['/', '\0'])
-                    && !s.chars().any(char::is_whitespace) =>
-            {
-                Ok(())
-            }
-            _ => Err(bad("a non-empty name string (no spaces or `/`)")),
+            Some(s) if is_plain_name(s) => Ok(()),
+            _ => Err(bad(
+                "a name of letters, digits and `_ . : @ + -`, not starting with `-`",
+            )),
         },
         AttrType::Ip => match v.as_str().map(IpAddr::from_str) {
             Some(Ok(_)) => Ok(()),
@@ -418,9 +438,24 @@ fn check_attr(
             Some(p) if (1..=65535).contains(&p) => Ok(()),
             _ => Err(bad("a port number (1 to 65535)")),
         },
-        AttrType::Secs => match v.as_int() {
-            Some(p) if p >= 0 => Ok(()),
-            _ => Err(bad("a number of seconds")),
+        AttrType::Secs(lo, hi) => match v.as_int() {
+            Some(p) if u64::try_from(p).is_ok_and(|p| (lo..=hi).contains(&p)) => Ok(()),
+            _ => Err(bad(&format!("a whole number of seconds from {lo} to {hi}"))),
+        },
+        AttrType::FracSecs(lo, hi) => {
+            let f = match v {
+                Value::Int(i) => Some(*i as f64),
+                Value::Float(f) => Some(*f),
+                _ => None,
+            };
+            match f {
+                Some(f) if f.is_finite() && f >= lo as f64 && f <= hi as f64 => Ok(()),
+                _ => Err(bad(&format!("a number of seconds from {lo} to {hi}"))),
+            }
+        }
+        AttrType::Count(lo, hi) => match v.as_int() {
+            Some(p) if u64::try_from(p).is_ok_and(|p| (lo..=hi).contains(&p)) => Ok(()),
+            _ => Err(bad(&format!("a whole number from {lo} to {hi}"))),
         },
         AttrType::ServiceManager => match v.as_str() {
             Some("runit" | "systemd") => Ok(()),
@@ -432,6 +467,29 @@ fn check_attr(
 /// Parses the text of a private-chef.rb. Pure: no I/O, never panics; errors carry the line
 /// and column (and no path; [`super::Config::from_text`] adds it).
 pub fn parse(text: &str) -> Result<Topology, ConfigError> {
+    parse_unredacted(text).map_err(|e| redact_error(text, e))
+}
+
+/// An error on a line that mentions a secret says where and what was expected, never what
+/// was found there.
+fn redact_error(text: &str, mut e: ConfigError) -> ConfigError {
+    let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
+    if super::redact::mentions_secret(line) {
+        match &mut e.kind {
+            ruby::ErrorKind::Unsupported { found, .. } => *found = super::redact::REDACTED.into(),
+            ruby::ErrorKind::Invalid(m) => {
+                if let Some(i) = m.find(", not ") {
+                    m.truncate(i);
+                    m.push_str(", not ");
+                    m.push_str(super::redact::REDACTED);
+                }
+            }
+        }
+    }
+    e
+}
+
+fn parse_unredacted(text: &str) -> Result<Topology, ConfigError> {
     let mut topo = Topology::default();
     let mut vip_line = None;
     for st in ruby::statements(text, &PrivateChefRb)? {
@@ -465,7 +523,7 @@ pub fn parse(text: &str) -> Result<Topology, ConfigError> {
                     None => {
                         topo.skipped.push(Skipped {
                             line: pos.line,
-                            text,
+                            text: super::redact::statement(&text),
                         });
                         false
                     }
@@ -549,7 +607,7 @@ pub fn parse(text: &str) -> Result<Topology, ConfigError> {
                     topo.settings.push((name, v.clone()));
                     topo.skipped.push(Skipped {
                         line: pos.line,
-                        text,
+                        text: super::redact::statement(&text),
                     });
                 }
             },

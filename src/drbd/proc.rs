@@ -52,7 +52,9 @@ impl std::error::Error for ParseError {}
 /// `/proc/drbd: line 3, column 5: expected …`, or
 /// `cannot read /proc/drbd: No such file or directory (is the drbd kernel module loaded?)`.
 pub fn read(path: &Path) -> anyhow::Result<ProcDrbd> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match std::fs::File::open(path)
+        .and_then(|f| read_limited(f, &path.display().to_string()))
+    {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let hint = if path.starts_with("/proc") {
@@ -68,6 +70,27 @@ pub fn read(path: &Path) -> anyhow::Result<ProcDrbd> {
         Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
     };
     parse_named(&path.display().to_string(), &bytes)
+}
+
+/// The most `/proc/drbd` text read (a real one is about 300 bytes a minor; 256 minors
+/// are under 100 KiB): `--file /dev/zero` must end with an error, not all memory.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `r`; more is an `InvalidData` error naming `source`.
+pub fn read_limited(r: impl std::io::Read, source: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{source} is larger than {} MiB: not a /proc/drbd text",
+                MAX_INPUT_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(buf)
 }
 
 /// Parses `input`, naming `source` (a path, `<stdin>`) in the error message.
@@ -200,20 +223,32 @@ fn decimal(i: In<'_>) -> R<'_, f64> {
 /// `space0 digits ':' space1 "cs:"` → the minor number.
 fn minor_prefix(i: In<'_>) -> R<'_, u32> {
     let (i, _) = space0(i)?;
-    let (r, d) = digit1(i)?;
+    let (r, d) = exp("a minor number", digit1)(i)?;
     let minor = match accumulate(d).and_then(|n| u32::try_from(n).ok()) {
         Some(m) => m,
-        None => return fail(i, "a minor number"),
+        None => return fail(i, "a minor number (0 to 4294967295)"),
     };
-    let (r, _) = char(':')(r)?;
-    let (r, _) = space1(r)?;
-    let (r, _) = tag("cs:")(r)?;
+    let (r, _) = exp("`:` after the minor number", char(':'))(r)?;
+    let (r, _) = exp("a space after `N:`", space1)(r)?;
+    let (r, _) = exp("`cs:`", tag("cs:"))(r)?;
     Ok((r, minor))
 }
 
+/// A line that starts like a device line (`space0 digits ':'`): it must parse as one, so a
+/// garbled device is an error, never a header or detail line.
 fn is_minor_line(l: In<'_>) -> bool {
-    minor_prefix(l).is_ok()
+    // DRBD prints `%2d: cs:`: only spaces lead (LRU dump lines lead with a tab)
+    let r: R<'_, ()> = (|i| {
+        let (i, _) = take_while(|c| c == b' ')(i)?;
+        let (i, _) = digit1(i)?;
+        let (i, _) = char(':')(i)?;
+        Ok((i, ()))
+    })(l);
+    r.is_ok()
 }
+
+/// The header lines DRBD 8.0–9 print before the devices (besides `version:`).
+const BUILD_PREFIXES: &[&[u8]] = &[b"GIT-hash:", b"srcversion:", b"SVN Revision:", b"built-in"];
 
 // ---------------------------------------------------------------------------------------
 // lines
@@ -302,9 +337,12 @@ fn version_line(i: In<'_>) -> R<'_, (Version, bool)> {
     let (i, _) = exp("`version:`", tag("version:"))(i)?;
     let (i, _) = space0(i)?;
     let (i, raw) = exp(
-        "a release number",
+        "a release number (e.g. 8.4.11)",
         take_while1(|c: u8| !is_blank(c) && c != b'('),
     )(i)?;
+    if !raw.first().is_some_and(u8::is_ascii_digit) {
+        return fail(raw, "a release number (e.g. 8.4.11)");
+    }
     let (i, ap) = opt(|i| {
         let (i, _) = space1(i)?;
         let (i, _) = tag("(api:")(i)?;
@@ -342,7 +380,8 @@ fn disk_name(i: In<'_>) -> R<'_, DiskState> {
 
 /// Parses a state line into a device (counters and the rest still empty).
 fn state_line(l: In<'_>) -> R<'_, Device> {
-    let (i, minor) = exp("a minor line (` N: cs:…`)", minor_prefix)(l)?;
+    // minor_prefix names what it expected at the exact column
+    let (i, minor) = minor_prefix(l)?;
     let (i, cs) = exp("a connection state name", name)(i)?;
     let cs = ConnState::from_bytes(cs);
     let mut dev = Device {
@@ -730,14 +769,28 @@ pub fn parse(input: &[u8]) -> Result<ProcDrbd, ParseError> {
         if t.is_empty() {
             continue;
         }
-        if t.starts_with(b"version:") && out.version.is_none() {
+        let lead = trim_start(t);
+        if t.starts_with(b"version:") {
+            if out.version.is_some() {
+                return Err(error_at(line, line.text, "a single `version:` line"));
+            }
             let (_, (v, compat)) = version_line(line.text).map_err(|e| nom_error(line, e))?;
             out.version = Some(v);
             out.compat84 = compat;
         } else if t.starts_with(b"Transports ") && out.transports.is_none() {
             out.transports = Some(lossy(t));
-        } else if out.build.is_none() {
-            out.build = Some(lossy(t));
+        } else if BUILD_PREFIXES.iter().any(|p| lead.starts_with(p)) {
+            // some builds print the build line twice; the first one is kept
+            if out.build.is_none() {
+                out.build = Some(lossy(t));
+            }
+        } else {
+            return Err(error_at(
+                line,
+                line.text,
+                "a header line (`version:`, `GIT-hash:`, `srcversion:`, `SVN Revision:`, \
+                 `built-in`, `Transports`) or a device line (` N: cs:…`)",
+            ));
         }
     }
     let Some(start) = lines.get(first_minor) else {
@@ -764,12 +817,25 @@ pub fn parse(input: &[u8]) -> Result<ProcDrbd, ParseError> {
 
     let rest = lines.get(first_minor..).unwrap_or(&[]);
     let mut idx = 0;
+    let mut previous: Option<(u32, usize)> = None;
     while let Some(line) = rest.get(idx) {
         idx += 1;
         if trim_end(line.text).is_empty() {
             continue;
         }
         let (_, mut dev) = state_line(line.text).map_err(|e| nom_error(line, e))?;
+        if let Some((prev, prev_line)) = previous {
+            if dev.minor == prev {
+                let what = format!("each minor once (minor {prev} is also on line {prev_line})");
+                return Err(error_at(line, trim_start(line.text), &what));
+            }
+            if dev.minor < prev {
+                let what =
+                    format!("minors in ascending order (minor {prev} is on line {prev_line})");
+                return Err(error_at(line, trim_start(line.text), &what));
+            }
+        }
+        previous = Some((dev.minor, line.no));
         if dev.is_unconfigured() {
             out.devices.push(dev);
             continue;
@@ -799,8 +865,10 @@ mod tests {
 
     #[test]
     fn error_positions() {
-        let e = parse(b"version: 8.4.2 (api:1/proto:86-101)\nx\n 0: cs:Connected ro:Primary\n")
-            .unwrap_err();
+        let e = parse(
+            b"version: 8.4.2 (api:1/proto:86-101)\nGIT-hash: x\n 0: cs:Connected ro:Primary\n",
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.column), (3, 28));
         assert_eq!(
             e.to_string(),

@@ -94,6 +94,12 @@ pub enum StatusError {
     WrongLength { len: usize },
     /// Byte 19 not 0, 1 or 2.
     BadRunState { byte: u8 },
+    /// A flag byte (16 paused, 18 got TERM) not 0 or 1, or the want byte (17) not `u`/`d`.
+    BadByte {
+        offset: usize,
+        byte: u8,
+        expected: &'static str,
+    },
 }
 
 impl std::fmt::Display for StatusError {
@@ -108,6 +114,14 @@ impl std::fmt::Display for StatusError {
                     "has an unknown run state byte {byte} (expected 0, 1 or 2)"
                 )
             }
+            StatusError::BadByte {
+                offset,
+                byte,
+                expected,
+            } => write!(
+                f,
+                "has byte {byte} at offset {offset} (expected {expected})"
+            ),
         }
     }
 }
@@ -122,11 +136,30 @@ pub fn parse_supervise_status(bytes: &[u8]) -> Result<SuperviseStatus, StatusErr
     let tai_secs = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
     let nanos = u32::from_be_bytes([b[8], b[9], b[10], b[11]]);
     let pid = u32::from_le_bytes([b[12], b[13], b[14], b[15]]);
+    // runsv writes 0/1 flags and `u`/`d` (runsv.c, update_status); anything else is not a
+    // record runsv wrote
+    let flag = |offset: usize| match b[offset] {
+        0 => Ok(false),
+        1 => Ok(true),
+        byte => Err(StatusError::BadByte {
+            offset,
+            byte,
+            expected: "0 or 1",
+        }),
+    };
     let want = match b[17] {
         b'u' => Some(Want::Up),
         b'd' => Some(Want::Down),
-        _ => None,
+        byte => {
+            return Err(StatusError::BadByte {
+                offset: 17,
+                byte,
+                expected: "`u` or `d`",
+            })
+        }
     };
+    let paused = flag(16)?;
+    let got_term = flag(18)?;
     let run_state = match b[19] {
         0 => RunState::Down,
         1 => RunState::Run,
@@ -137,9 +170,9 @@ pub fn parse_supervise_status(bytes: &[u8]) -> Result<SuperviseStatus, StatusErr
         tai_secs,
         nanos,
         pid,
-        paused: b[16] != 0,
+        paused,
         want,
-        got_term: b[18] != 0,
+        got_term,
         run_state,
     })
 }
@@ -505,6 +538,7 @@ mod tests {
         assert!(st.is_err());
         let mut b = [0u8; 20];
         b[0..8].copy_from_slice(&(TAI64_UNIX_EPOCH + 100).to_be_bytes());
+        b[17] = b'd';
         let st = parse_supervise_status(&b).unwrap();
         assert_eq!(st.elapsed_secs(50), 0);
         assert_eq!(st.elapsed_secs(160), 60);

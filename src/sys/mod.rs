@@ -1,7 +1,9 @@
 //! Primitives every layer above uses: the one process runner ([`exec`]), the one time
-//! formatting module ([`time`]), this host's name and the text of an I/O error.
+//! formatting module ([`time`]), file writes that never follow a link ([`safe_fs`]), this
+//! host's name and the text of an I/O error.
 
 pub mod exec;
+pub mod safe_fs;
 pub mod time;
 
 /// This host's name (gethostname(2)), `None` when it cannot be read.

@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -14,31 +13,13 @@ use crate::config::Paths;
 /// so the same file system), fsync, then rename over `path`. Readers see the old or the
 /// new content, never a partial one.
 pub fn write_atomic(path: &Path, content: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".to_string());
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o644)
-            .open(&tmp)?;
-        f.write_all(content.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    // a checked directory, a temp file of random name (O_EXCL|O_NOFOLLOW), a link at
+    // `path` refused
+    Ok(crate::sys::safe_fs::replace(
+        path,
+        content.as_bytes(),
+        0o644,
+    )?)
 }
 
 /// `requested_cluster_status`, `current_cluster_status` and the transition error file.
@@ -149,15 +130,12 @@ impl ClusterLog {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0);
-        let line = trace_line(now, std::process::id(), msg);
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o644)
-            .open(path)
-        {
-            let _ = f.write_all(line.as_bytes());
-        }
+        let line = trace_line(
+            now,
+            std::process::id(),
+            &crate::sys::safe_fs::escape_control(msg),
+        );
+        let _ = crate::sys::safe_fs::append(path, line.as_bytes(), 0o644);
     }
 
     /// Logs one message.
@@ -165,23 +143,20 @@ impl ClusterLog {
         if self.echo {
             // not println!: it panics when stdout is gone (a closed pipe), and a transition
             // must not die of its own log
-            let _ = writeln!(std::io::stdout(), "{msg}");
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                crate::sys::safe_fs::escape_control(msg)
+            );
         }
         self.trace(msg);
-        let line = log_line(&crate::sys::time::rfc2822_now(), msg);
-        let r = (|| {
-            if let Some(d) = self.path.parent() {
-                if !d.as_os_str().is_empty() {
-                    std::fs::create_dir_all(d)?;
-                }
-            }
-            let mut f = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .mode(0o644)
-                .open(&self.path)?;
-            f.write_all(line.as_bytes())
-        })();
+        // a message may carry keepalived's arguments: escaped, it cannot forge a line
+        let line = log_line(
+            &crate::sys::time::rfc2822_now(),
+            &crate::sys::safe_fs::escape_control(msg),
+        );
+        let r: std::io::Result<()> =
+            crate::sys::safe_fs::append(&self.path, line.as_bytes(), 0o644).map_err(Into::into);
         if let Err(e) = r {
             if !self.warned {
                 self.warned = true;
@@ -218,18 +193,10 @@ pub enum LockAttempt {
 impl TransitionLock {
     /// Tries to take the lock without waiting (creating the file and its directory).
     pub fn try_acquire(path: &Path) -> std::io::Result<LockAttempt> {
-        if let Some(d) = path.parent() {
-            if !d.as_os_str().is_empty() {
-                std::fs::create_dir_all(d)?;
-            }
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o644)
-            .open(path)?;
+        crate::sys::safe_fs::create_parent(path)?;
+        // never through a link: the pid is written into (and emptied from) this file
+        let (dir, name) = crate::sys::safe_fs::SafeDir::of(path)?;
+        let mut file = dir.lock_file(&name, 0o644)?;
         // SAFETY: flock on a descriptor we own.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if rc != 0 {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of every parser with libFuzzer (libfuzzer-sys), on the stable
+# toolchain: the targets are built with the SanitizerCoverage flags that `cargo fuzz -s none`
+# uses (no sanitizer runtime, so nothing nightly-only is needed), seeded from fixtures/.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s, every target)
+# Prints the executions per target; exits non-zero when a target crashes, panics, times out
+# or runs out of memory (the input is kept in fuzz/artifacts/TARGET/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-60}
+shift || true
+case "$SECS" in ''|*[!0-9]*) echo "fuzz.sh: seconds must be a whole number, got '$SECS'" >&2; exit 2 ;; esac
+ALL=(proc_drbd private_chef_rb runit_status)
+TARGETS=("${@:-${ALL[@]}}")
+[ "$#" -gt 0 ] || TARGETS=("${ALL[@]}")
+
+export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
+export CARGO_TARGET_DIR="$PWD/fuzz/target"
+# an explicit --target keeps the flags off build scripts (they are not linked with libFuzzer)
+HOST=$(rustc -vV | sed -n 's/^host: //p')
+(cd fuzz && cargo build --release --bins --target "$HOST")
+
+seed() {   # seed TARGET DIR: the fixtures that target's parser reads
+    local t=$1 d=$2 f
+    mkdir -p "$d"
+    case "$t" in
+        proc_drbd)
+            for f in fixtures/proc-drbd/*.txt fixtures/transition/*.txt; do
+                sed '/^# source: /d' "$f" > "$d/$(basename "$f")"
+            done
+            cp fixtures/fuzz-findings/proc_drbd* "$d/" ;;
+        private_chef_rb)
+            find fixtures/config fixtures/fuzz-findings -name '*.rb' -exec cp {} "$d/" \; ;;
+        runit_status)
+            cp fixtures/runit/*.status fixtures/fuzz-findings/runit_status*.input "$d/" ;;
+    esac
+}
+
+status=0
+for t in "${TARGETS[@]}"; do
+    bin="fuzz/target/$HOST/release/$t"
+    [ -x "$bin" ] || { echo "fuzz.sh: unknown target $t (known: ${ALL[*]})" >&2; exit 2; }
+    corpus="fuzz/corpus/$t"
+    seed "$t" "$corpus/seeds"
+    mkdir -p "$corpus/found" "fuzz/artifacts/$t"
+    log="fuzz/target/$t.log"
+    if "$bin" "$corpus/found" "$corpus/seeds" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1; then
+        result=ok
+    else
+        result="FAILED (see $log and fuzz/artifacts/$t/)"
+        status=1
+        tail -n 40 "$log" >&2
+    fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+    cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n1)
+    echo "fuzz: $t: ${execs:-?} executions in ${SECS} s, ${cov:-cov: ?}, $result"
+done
+exit "$status"

@@ -1,0 +1,126 @@
+//! Every input of fixtures/fuzz-findings/ that a parser used to accept silently or misread,
+//! with the right answer: an error naming where it is and what was expected, or the exact parse.
+
+use std::path::{Path, PathBuf};
+
+use private_chef_ctl::drbd::parse;
+use private_chef_ctl::service::parse_supervise_status;
+
+fn file(name: &str) -> Vec<u8> {
+    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fuzz-findings")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn proc_error(name: &str) -> String {
+    match parse(&file(name)) {
+        Ok(p) => panic!("{name}: accepted, {} devices", p.devices.len()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_garbled_device_line_is_an_error_not_dropped() {
+    // "d\n6:cs:Unconfigured\n2: cs:Unconfigured": the minor without a space after its colon
+    assert_eq!(
+        proc_error("proc_drbd--device-line-dropped.input"),
+        "line 1, column 1: expected a header line (`version:`, `GIT-hash:`, `srcversion:`, \
+         `SVN Revision:`, `built-in`, `Transports`) or a device line (` N: cs:…`), found \"d\""
+    );
+    assert_eq!(
+        parse(b"version: 8.4.11 (api:1/proto:86-101)\n6:cs:Unconfigured\n2: cs:Unconfigured\n")
+            .unwrap_err()
+            .to_string(),
+        "line 2, column 3: expected a space after `N:`, found \"cs:Unconfigured\""
+    );
+    // the same inside the device region (used to become a detail line of minor 0)
+    assert_eq!(
+        proc_error("proc_drbd-device-region-minor-line-swallowed.txt"),
+        "line 5, column 4: expected a space after `N:`, found \"cs:Unconfigured\""
+    );
+    // and as the first device (used to become the build line)
+    assert_eq!(
+        proc_error("proc_drbd-header-swallows-garbled-device.txt"),
+        "line 3, column 4: expected a space after `N:`, found \"cs:Connected ro:Primary/…\""
+    );
+}
+
+#[test]
+fn a_minor_over_u32_is_an_error() {
+    assert_eq!(
+        proc_error("proc_drbd-minor-over-u32-becomes-build.txt"),
+        "line 2, column 2: expected a minor number (0 to 4294967295), found \"4294967296: cs:Connected…\""
+    );
+}
+
+#[test]
+fn an_unknown_header_line_is_an_error() {
+    assert_eq!(
+        proc_error("proc_drbd--header-line-dropped.input"),
+        "line 1, column 1: expected a header line (`version:`, `GIT-hash:`, `srcversion:`, \
+         `SVN Revision:`, `built-in`, `Transports`) or a device line (` N: cs:…`), found \"d\""
+    );
+    let e = parse(b"version: garbage\n 0: cs:Unconfigured\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 1, column 10: expected a release number (e.g. 8.4.11), found \"garbage\""
+    );
+    let e = parse(b"version: 8.4.11 (api:1/proto:86-101)\nversion: 8.4.11 (api:1/proto:86-101)\n")
+        .unwrap_err();
+    assert_eq!(
+        (e.line, e.expected.as_str()),
+        (2, "a single `version:` line")
+    );
+}
+
+#[test]
+fn duplicate_and_descending_minors_are_errors() {
+    assert_eq!(
+        proc_error("proc_drbd-duplicate-minor.txt"),
+        "line 3, column 2: expected each minor once (minor 0 is also on line 2), found \"0: cs:Connected ro:Prima…\""
+    );
+    assert_eq!(
+        proc_error("proc_drbd-minors-descending.txt"),
+        "line 3, column 2: expected minors in ascending order (minor 1 is on line 2), found \"0: cs:Unconfigured\""
+    );
+    // the fuzzer's minimized forms (after a garbage first line, which is its own error)
+    for name in [
+        "proc_drbd--duplicate-minor.input",
+        "proc_drbd--minors-not-ascending.input",
+    ] {
+        let body = file(name);
+        let rest = &body[body.iter().position(|c| *c == b'\n').unwrap() + 1..];
+        let e = parse(rest).unwrap_err();
+        assert_eq!(e.line, 2, "{name}: {e}");
+        assert!(
+            e.expected.contains("minor 6"),
+            "{name}: {e} should name the earlier minor"
+        );
+    }
+}
+
+#[test]
+fn runit_status_bytes_outside_their_range_are_errors() {
+    // the fuzzer's two findings are one input: flag byte 18 = 117 and want byte 17 = 116
+    for name in [
+        "runit_status--flag-byte-not-0-1.input",
+        "runit_status--want-byte-unknown.input",
+    ] {
+        let e = parse_supervise_status(&file(name)).unwrap_err().to_string();
+        assert!(e.starts_with("has byte "), "{name}: {e}");
+    }
+    let mut good = [0u8; 20];
+    good[17] = b'u';
+    good[19] = 1;
+    assert!(parse_supervise_status(&good).is_ok());
+    for (offset, byte, want) in [
+        (16, 2, "has byte 2 at offset 16 (expected 0 or 1)"),
+        (18, 117, "has byte 117 at offset 18 (expected 0 or 1)"),
+        (17, 116, "has byte 116 at offset 17 (expected `u` or `d`)"),
+    ] {
+        let mut b = good;
+        b[offset] = byte;
+        assert_eq!(parse_supervise_status(&b).unwrap_err().to_string(), want);
+    }
+}

@@ -80,7 +80,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| run_checks(std::hint::black_box(&s)))
     });
     c.bench_function("ha_status checks + text", |b| {
-        b.iter(|| run_checks(std::hint::black_box(&s)).text())
+        b.iter(|| private_chef_ctl::render::text::report(&run_checks(std::hint::black_box(&s))))
     });
     let r = run_checks(&s);
     c.bench_function("ha_status json", |b| {

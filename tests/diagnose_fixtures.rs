@@ -2,7 +2,7 @@
 //! with its evidence and next step.
 
 use private_chef_ctl::decide::diagnose::{diagnose, Diagnosis, Situation};
-use private_chef_ctl::model::{NodeView, PeerView};
+use private_chef_ctl::model::{DiskState, NodeView, PeerView};
 
 fn load(name: &str) -> (NodeView, PeerView) {
     let p = format!(
@@ -152,7 +152,7 @@ fn scenario_3() {
         Situation::Scenario3PrimaryLostSecondaryUpToDate {
             survivor: B2.into(),
             lost: B1.into(),
-            disk: "UpToDate".into()
+            disk: DiskState::UpToDate
         }
     );
     assert!(evidence_has(
@@ -176,7 +176,7 @@ fn scenario_4() {
         Situation::Scenario4PrimaryLostSecondaryInconsistent {
             survivor: B2.into(),
             lost: B1.into(),
-            disk: "Inconsistent".into()
+            disk: DiskState::Inconsistent
         }
     );
     assert!(d.title.contains("data loss is likely"));
@@ -309,7 +309,7 @@ fn json_document_shape() {
 
 #[test]
 fn text_has_title_evidence_next_step() {
-    let t = diag("scenario-4").render_text();
+    let t = private_chef_ctl::render::text::diagnosis(&diag("scenario-4"));
     assert!(t.starts_with("Scenario 4: the primary (be1.lab.example) is lost"));
     assert!(t.contains("Evidence:\n  - [be2.lab.example, /proc/drbd] cs:WFConnection ro:Secondary/Unknown ds:Inconsistent/DUnknown oos:40552"));
     assert!(t.contains("Next step:\n  on be2.lab.example: private-chef-ctl ha-recover scenario-4"));

@@ -1,65 +1,16 @@
 //! The ha-status checks as pure functions over snapshots: healthy master, healthy
 //! backup, and each failure code 1–8, with exact lines and exit codes.
 
-use std::path::PathBuf;
+mod common;
 
 use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
+use private_chef_ctl::model::{Known, NodeState, ServiceFact, StatusDoc};
 
-const MASTER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
 const BACKUP_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:1024 dw:1024 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
 const LOST_PEER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n    ns:0 nr:0 dw:4096 dr:0 al:1 bm:1 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:4096\n";
 
-fn svc(name: &str, ha: bool, up: bool) -> ServiceFact {
-    ServiceFact {
-        name: name.into(),
-        ha,
-        up: Known::Known(up),
-    }
-}
-
-fn master() -> NodeState {
-    NodeState {
-        config_error: None,
-        keepalived_enabled: true,
-        drbd_enabled: true,
-        drbd_disk: PathBuf::from("/dev/opscode/drbd"),
-        drbd_disk_exists: Known::Known(true),
-        drbd_device: PathBuf::from("/dev/drbd0"),
-        drbd_device_exists: Known::Known(true),
-        requested_status: Known::Known("master".into()),
-        current_status: Known::Known("master".into()),
-        transition_failure: None,
-        vip: Some(VipSpec {
-            address: "198.51.100.10".parse().unwrap(),
-            prefix: Some(24),
-            device: "eth0".into(),
-        }),
-        vip_present: Known::Known(true),
-        vrrp_interface: Some("eth0".into()),
-        vrrp_interface_exists: Known::Known(true),
-        drbd_minor: 0,
-        proc_drbd_path: PathBuf::from("/proc/drbd"),
-        drbd: Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap()),
-        data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
-        data_dir_mounted: Known::Known(true),
-        primary: Reachability {
-            address: Some("192.0.2.11".parse().unwrap()),
-            reachable: Known::Known(true),
-        },
-        secondary: Reachability {
-            address: Some("192.0.2.12".parse().unwrap()),
-            reachable: Known::Known(true),
-        },
-        // deliberately unsorted: the checks sort by name
-        services: Known::Known(vec![
-            svc("redis_lb", true, true),
-            svc("keepalived", false, true),
-            svc("postgresql", true, true),
-        ]),
-    }
-}
+use common::{master_state as master, svc, MASTER_DRBD};
 
 fn backup() -> NodeState {
     let mut s = master();
@@ -118,7 +69,7 @@ const BACKUP_TEXT: &str = "\
 
 fn lines_of(s: &NodeState) -> (String, i32) {
     let r = run_checks(s);
-    (r.text(), r.exit_code)
+    (private_chef_ctl::render::text::report(&r), r.exit_code)
 }
 
 fn assert_line(s: &NodeState, line: &str, code: i32) {

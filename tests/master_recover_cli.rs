@@ -4,29 +4,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn setup(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/transition")
-        .join(proc_fixture);
-    let config = common::node_layout(d, &fx);
-    (dir, config)
-}
-
-fn run(dir: &tempfile::TempDir, config: &PathBuf, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("PATH", dir.path().join("empty-path"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use common::{ctl as run, node_with as setup};
 
 fn audit(dir: &tempfile::TempDir) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.path().join("audit/audit.log"))

@@ -7,8 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use private_chef_ctl::model::{ConnState, Role};
-use private_chef_ctl::observe::peer::{fetch, PeerOptions, PeerView};
+use private_chef_ctl::model::{ConnState, PeerView, Role};
+use private_chef_ctl::observe::peer::{fetch, PeerOptions};
 
 fn fake_ssh(dir: &Path, body: &str) -> PathBuf {
     // a new name each time: a script is never rewritten while an earlier child may run it

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use private_chef_ctl::act::services::{run_verb, service_list, tail_files, Verb};
 use private_chef_ctl::config::Paths;
 use private_chef_ctl::service::runit::{pgrp_of, pids_in_pgrp};
-use private_chef_ctl::service::{RunitManager, ServiceManager, State};
+use private_chef_ctl::service::{Control, RunitManager, ServiceManager, State};
 
 /// Kills every runsv it started (their whole process groups) and any extra process
 /// group registered, even when the test panics.
@@ -208,7 +208,7 @@ fn status_start_stop_with_real_runsv() {
     let (_, out, _) = l.verb(Verb::Status, None, true);
     assert!(out.lines().any(|x| x == "charlie disabled"), "{out}");
 
-    let (code, out, _) = l.verb(Verb::Start, Some("bravo"), false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Start), Some("bravo"), false);
     assert_eq!(code, 0);
     assert_eq!(
         shape(out.trim()),
@@ -217,7 +217,7 @@ fn status_start_stop_with_real_runsv() {
     let (code, out, _) = l.verb(Verb::Status, None, false);
     assert_eq!(code, 0, "{out}");
 
-    let (code, out, _) = l.verb(Verb::Stop, Some("alpha"), false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Stop), Some("alpha"), false);
     assert_eq!(code, 0);
     assert_eq!(shape(out.trim()), "ok: down: alpha: Ns, normally up");
     let (code, out, _) = l.verb(Verb::Status, Some("alpha"), false);
@@ -228,12 +228,12 @@ fn status_start_stop_with_real_runsv() {
     );
 
     // Named but disabled: "<svc> disabled", exit 1.
-    let (code, out, _) = l.verb(Verb::Start, Some("charlie"), false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Start), Some("charlie"), false);
     assert_eq!((code, out.as_str()), (1, "charlie disabled\n"));
     // Unknown name: an error listing the valid names.
     let e = run_verb(
         &l.mgr(),
-        Verb::Start,
+        Verb::Control(Control::Start),
         Some("nosuch"),
         false,
         &mut Vec::new(),
@@ -252,7 +252,7 @@ fn status_start_stop_with_real_runsv() {
     assert_eq!(String::from_utf8(out).unwrap(), "alpha*\nbravo*\ncharlie\n");
 
     // Signals go through sv without output.
-    let (code, out, _) = l.verb(Verb::Hup, Some("bravo"), false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Hup), Some("bravo"), false);
     assert_eq!((code, out.as_str()), (0, ""));
 }
 
@@ -267,7 +267,7 @@ fn global_commands_skip_keepalived_except_status() {
     l.wait_state("keepalived", true);
     l.wait_state("nginx", true);
 
-    let (code, out, _) = l.verb(Verb::Stop, None, false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Stop), None, false);
     assert_eq!(code, 0);
     assert!(!out.contains("keepalived"), "{out}");
     assert!(l.mgr().status("keepalived").state.is_up());
@@ -278,10 +278,10 @@ fn global_commands_skip_keepalived_except_status() {
     assert!(out.starts_with("run: keepalived: "), "{out}");
 
     // Named: handled like any service.
-    let (code, out, _) = l.verb(Verb::Stop, Some("keepalived"), false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Stop), Some("keepalived"), false);
     assert_eq!(code, 0);
     assert!(out.starts_with("ok: down: keepalived: "), "{out}");
-    let (code, _, _) = l.verb(Verb::Start, None, false);
+    let (code, _, _) = l.verb(Verb::Control(Control::Start), None, false);
     assert_eq!(code, 0);
     assert!(
         !l.mgr().status("keepalived").state.is_up(),
@@ -320,7 +320,7 @@ fn exit_code_is_first_nonzero() {
     assert_eq!(out.lines().count(), 4);
 
     // start: a ok (0), b ok (0), c fails (sv: runsv not running → 1), d times out (1).
-    let (code, out, _) = l.verb(Verb::Start, None, false);
+    let (code, out, _) = l.verb(Verb::Control(Control::Start), None, false);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ok: run: b-down"), "{out}");
     assert!(
@@ -339,7 +339,7 @@ fn missing_sv_binary_is_named() {
     l.paths.sv_bin = PathBuf::from("/nonexistent/bin/sv");
     let e = run_verb(
         &l.mgr(),
-        Verb::Stop,
+        Verb::Control(Control::Stop),
         None,
         false,
         &mut Vec::new(),

@@ -3,13 +3,13 @@
 //! document round-trips, and the peer's view deserialized from the printed document is
 //! the view this node builds from its own document.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::{parse, DrbdDoc};
-use private_chef_ctl::model::{
-    Known, NodeState, NodeView, PeerView, Reachability, ServiceFact, StatusDoc,
-};
+use private_chef_ctl::model::{Known, NodeState, NodeView, PeerView, StatusDoc};
 use private_chef_ctl::observe::peer::{peer_view_from_output, RemoteResult};
 use private_chef_ctl::sys::exec::Output;
 
@@ -24,41 +24,12 @@ fn fixtures() -> Vec<PathBuf> {
     v
 }
 
+/// A master's state with `drbd` as /proc/drbd, one replication address unknown.
 fn state(drbd: Known<private_chef_ctl::drbd::ProcDrbd>) -> NodeState {
-    NodeState {
-        config_error: None,
-        keepalived_enabled: true,
-        drbd_enabled: true,
-        drbd_disk: PathBuf::from("/dev/opscode/drbd"),
-        drbd_disk_exists: Known::Known(true),
-        drbd_device: PathBuf::from("/dev/drbd0"),
-        drbd_device_exists: Known::Known(true),
-        requested_status: Known::Known("master".into()),
-        current_status: Known::Known("master".into()),
-        transition_failure: None,
-        vip: None,
-        vip_present: Known::Unknown("no VIP configured".into()),
-        vrrp_interface: Some("eth0".into()),
-        vrrp_interface_exists: Known::Known(true),
-        drbd_minor: 0,
-        proc_drbd_path: PathBuf::from("/proc/drbd"),
-        drbd,
-        data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
-        data_dir_mounted: Known::Known(true),
-        primary: Reachability {
-            address: Some("192.0.2.11".parse().unwrap()),
-            reachable: Known::Known(true),
-        },
-        secondary: Reachability {
-            address: Some("192.0.2.12".parse().unwrap()),
-            reachable: Known::Unknown("ping: no route".into()),
-        },
-        services: Known::Known(vec![ServiceFact {
-            name: "postgresql".into(),
-            ha: true,
-            up: Known::Known(true),
-        }]),
-    }
+    let mut s = common::master_state();
+    s.drbd = drbd;
+    s.secondary.reachable = Known::Unknown("ping: no route".into());
+    s
 }
 
 /// Round-trips the document of `s` and checks that the peer path gives this node's view.
@@ -92,17 +63,13 @@ fn every_fixture_state_round_trips() {
     let mut devices = 0;
     let mut n = 0;
     for f in fixtures() {
+        // the fixture's bytes without its `# source:` first line
         let bytes = std::fs::read(&f).unwrap();
-        // without the fixture's own `# source:` line (not /proc/drbd text)
-        let body: Vec<u8> = match bytes.strip_prefix(b"# source: ") {
-            Some(rest) => rest
-                .iter()
-                .position(|c| *c == b'\n')
-                .map(|nl| rest[nl + 1..].to_vec())
-                .unwrap_or_default(),
-            None => bytes.clone(),
+        let body = match bytes.iter().position(|c| *c == b'\n') {
+            Some(nl) if bytes.starts_with(b"# source: ") => &bytes[nl + 1..],
+            _ => &bytes[..],
         };
-        let Ok(p) = parse(&body) else { continue };
+        let Ok(p) = parse(body) else { continue };
         let what = f.display().to_string();
         // the drbd-status document alone
         let text = serde_json::to_string(&p).unwrap();

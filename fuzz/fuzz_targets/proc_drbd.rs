@@ -1,5 +1,5 @@
 //! The /proc/drbd parser never panics; what it accepts has ascending, unique minors and
-//! renders as JSON; what it refuses names a line and column inside the input.
+//! gives its JSON document; what it refuses names a line and column inside the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
                 minors.windows(2).all(|w| w[0] < w[1]),
                 "accepted minors not strictly ascending: {minors:?}"
             );
-            let _ = p.to_json();
+            let _ = p.to_doc();
             let _ = p.is_drbd9_without_devices();
         }
         Err(e) => {

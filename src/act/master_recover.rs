@@ -144,7 +144,7 @@ pub fn run(cfg: &Config, target: Target, opts: &Options, settings: Settings) -> 
     let state = StateFiles::new(&paths);
     let mut host = real::RealHost::new(&paths, settings, &audit, action);
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, tt, &settings);
-    transition::record_outcome(&audit, action, tt, &outcome);
+    transition::record_outcome(&run, tt, &outcome);
     let code = match &outcome {
         Outcome::Reached(t) if *t == tt => {
             run.say(&format!("{action}: this node is now HA {t}."));

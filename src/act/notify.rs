@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::act::audit::{Audit, AuditResult};
+use crate::act::plan::{ExecOptions, Runner, TermUi};
 use crate::config::{Config, Paths, Value};
 use crate::decide::notify::{message, notify_argv};
 use crate::model::split_brain::{path, SplitBrainRecord};
@@ -114,8 +115,11 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
         Some(p) => Audit::new(&p.audit_log),
         None => Audit::disabled(),
     };
+    // DRBD's handler: no one to ask, it always runs.
+    let mut ui = TermUi;
+    let run = Runner::new(&mut ui, &audit, "drbd-handler", ExecOptions::UNATTENDED);
     let detail = serde_json::to_string(&rec).unwrap_or_default();
-    audit.record("drbd-handler", "split-brain", AuditResult::Ok, &detail);
+    run.record("split-brain", AuditResult::Ok, &detail);
 
     // 3. syslog
     let (subject, body) = message(&rec);
@@ -165,7 +169,7 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
     }
     for p in &problems {
         eprintln!("private-chef-ctl: drbd-handler split-brain: {p}");
-        audit.record("drbd-handler", "split-brain", AuditResult::Failed, p);
+        run.record("split-brain", AuditResult::Failed, p);
     }
     let _ = std::io::stderr().flush();
 }

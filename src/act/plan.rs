@@ -81,6 +81,14 @@ pub struct ExecOptions {
     pub dry_run: bool,
 }
 
+impl ExecOptions {
+    /// Run without asking: keepalived's notify and DRBD's handlers have no one to ask.
+    pub const UNATTENDED: ExecOptions = ExecOptions {
+        yes: true,
+        dry_run: false,
+    };
+}
+
 /// What the confirmation gate decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Gate {
@@ -117,7 +125,7 @@ pub fn confirm(
     audit: &Audit,
     action: &str,
 ) -> Gate {
-    ui.say(&plan.render_text());
+    ui.say(&crate::render::text::plan(plan));
     if opts.dry_run {
         for st in &plan.steps {
             audit.record(action, &st.what, AuditResult::DryRun, "");
@@ -378,27 +386,7 @@ mod tests {
         }
     }
 
-    fn plan() -> Plan {
-        Plan {
-            title: "demo".into(),
-            steps: vec![
-                Step {
-                    what: "first".into(),
-                    node: "n1".into(),
-                    command: Some("true".into()),
-                    why: "because".into(),
-                    destructive: false,
-                },
-                Step {
-                    what: "second".into(),
-                    node: "n1".into(),
-                    command: None,
-                    why: String::new(),
-                    destructive: true,
-                },
-            ],
-        }
-    }
+    use crate::model::plan::tests::plan;
 
     fn audit_in(dir: &std::path::Path) -> (Audit, std::path::PathBuf) {
         let p = dir.join("a/audit.log");
@@ -574,5 +562,72 @@ mod tests {
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
         assert!(e.ends_with('…'));
         assert_eq!(excerpt("  a \n"), "a");
+    }
+
+    #[test]
+    fn runner_refusals_and_exit_codes_are_the_tables() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, p) = audit_in(d.path());
+        let mut u = ui(false, false);
+        let run = Runner::new(&mut u, &a, "demo", ExecOptions::default());
+        assert_eq!(run.refuse("peer not ready"), exit::REFUSED);
+        assert_eq!(results(&p), vec![(String::new(), "refused".to_string())]);
+        assert_eq!(Gate::Proceed.exit_code(), None);
+        assert_eq!(Gate::DryRun.exit_code(), Some(exit::OK));
+        assert_eq!(Gate::Refused("x".into()).exit_code(), Some(exit::REFUSED));
+        assert_eq!(RunOutcome::Done.exit_code(), exit::OK);
+        let pre = RunOutcome::PreconditionFailed {
+            index: 0,
+            reason: "x".into(),
+        };
+        assert_eq!(pre.exit_code(), exit::REFUSED);
+        let failed = RunOutcome::Failed {
+            index: 0,
+            error: "x".into(),
+        };
+        assert_eq!(failed.exit_code(), exit::FAILED);
+    }
+
+    /// Steps sharing state without interior mutability: the second runs only if the
+    /// first said so.
+    struct Dependent {
+        first_said: Option<String>,
+        ran: Vec<usize>,
+    }
+
+    impl Steps for Dependent {
+        fn precheck(&mut self, i: usize, _: &Step) -> Result<(), String> {
+            match (i, &self.first_said) {
+                (1, Some(s)) if s == "go" => Ok(()),
+                (1, _) => Err("the first step did not say go".into()),
+                _ => Ok(()),
+            }
+        }
+        fn run(&mut self, i: usize, _: &Step) -> Result<String, String> {
+            self.ran.push(i);
+            if i == 0 {
+                self.first_said = Some("go".into());
+            }
+            Ok("done".into())
+        }
+    }
+
+    #[test]
+    fn a_steps_object_carries_state_between_steps() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, _) = audit_in(d.path());
+        let mut u = ui(false, false);
+        let mut steps = Dependent {
+            first_said: None,
+            ran: Vec::new(),
+        };
+        let opts = ExecOptions {
+            yes: true,
+            dry_run: false,
+        };
+        let (g, out) = Runner::new(&mut u, &a, "demo", opts).execute(&plan(), &mut steps);
+        assert_eq!(g, Gate::Proceed);
+        assert_eq!(out, Some(RunOutcome::Done));
+        assert_eq!(steps.ran, vec![0, 1]);
     }
 }

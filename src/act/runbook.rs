@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::decide::runbook::{Action, NodeRef, RecoveryStep};
-use crate::model::{ConnState, DeviceView};
+use crate::model::{ConnState, DeviceView, PeerView};
 use crate::observe::peer::{self, PeerOptions, RemoteResult};
 use crate::render::progress::{self, ResyncBar, Style};
 
@@ -203,7 +203,7 @@ impl Host {
                 .as_ref()
                 .ok_or_else(|| format!("no address for {}", node.name))?;
             match peer::fetch(&self.peer_opts, &node.name, addr, self.minor) {
-                peer::PeerView::Reachable { view } => Ok(view.device().cloned()),
+                PeerView::Reachable { view } => Ok(view.device().cloned()),
                 other => Err(format!(
                     "{} is {}: {}",
                     node.name,

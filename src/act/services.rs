@@ -26,40 +26,13 @@ use anyhow::{bail, Context, Result};
 
 use crate::service::{first_nonzero, global_command_permitted, Control, ServiceManager};
 
-/// A service verb, as typed on the command line.
+/// A service verb, as typed on the command line: `status`, `graceful-kill`, or one of
+/// the service manager's control actions (`start`, `stop`, `hup`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     Status,
-    Start,
-    Stop,
-    Restart,
-    Once,
-    Hup,
-    Term,
-    Int,
-    Kill,
-    Usr1,
-    Usr2,
     GracefulKill,
-}
-
-impl Verb {
-    /// The control action of a verb (`None` for status and graceful-kill).
-    pub fn control(self) -> Option<Control> {
-        Some(match self {
-            Verb::Start => Control::Start,
-            Verb::Stop => Control::Stop,
-            Verb::Restart => Control::Restart,
-            Verb::Once => Control::Once,
-            Verb::Hup => Control::Hup,
-            Verb::Term => Control::Term,
-            Verb::Int => Control::Int,
-            Verb::Kill => Control::Kill,
-            Verb::Usr1 => Control::Usr1,
-            Verb::Usr2 => Control::Usr2,
-            Verb::Status | Verb::GracefulKill => return None,
-        })
-    }
+    Control(Control),
 }
 
 /// Runs a verb on one service or on every enabled service; returns the exit code
@@ -135,10 +108,7 @@ fn one(
             }
             Ok(code)
         }
-        _ => {
-            let Some(action) = verb.control() else {
-                return Ok(0);
-            };
+        Verb::Control(action) => {
             let o = m
                 .control(svc, action)
                 .with_context(|| format!("{} {svc}", action.sv_word()))?;

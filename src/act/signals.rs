@@ -1,6 +1,7 @@
-//! SIGTERM and SIGHUP deferred while a transition runs (see [`shield_from_termination`]).
+//! Signals: SIGTERM and SIGHUP deferred while a transition runs (see
+//! [`shield_from_termination`]); SIGINT and SIGTERM ending a watch loop ([`stop_on_interrupt`]).
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// The last SIGTERM/SIGHUP received while [`shield_from_termination`] is in force (0: none).
 static DEFERRED_SIGNAL: AtomicI32 = AtomicI32::new(0);
@@ -48,6 +49,28 @@ pub fn signal_name(sig: i32) -> String {
         libc::SIGHUP => "SIGHUP".into(),
         s => format!("signal {s}"),
     }
+}
+
+/// Set by SIGINT/SIGTERM once [`stop_on_interrupt`] is in force.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Makes SIGINT and SIGTERM end a loop (see [`stop_requested`]) instead of the process.
+pub fn stop_on_interrupt() {
+    let handler = on_signal as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
+}
+
+/// Whether SIGINT or SIGTERM arrived since [`stop_on_interrupt`].
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@
 
 use anyhow::Result;
 
-use super::common::{exit, load_optional, RetryArgs};
+use super::common::{load_optional, RetryArgs};
 use super::Ctx;
 use crate::act::audit::{Audit, AuditResult};
+use crate::act::plan::{ExecOptions, Runner, TermUi};
 use crate::act::signals;
 use crate::act::transition::{self, real::RealHost, ClusterLog, StateFiles};
 
@@ -40,6 +41,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         args.state.join(" ")
     ));
     let audit = Audit::new(&paths.audit_log);
+    // keepalived's notify: no one to ask, the transition always runs (`--yes`).
+    let mut ui = TermUi;
+    let run = Runner::new(&mut ui, &audit, ACTION, ExecOptions::UNATTENDED);
     let target = match transition::parse_notify_args(&args.state) {
         Ok(t) => t,
         Err(reason) => {
@@ -49,16 +53,15 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
             );
             ClusterLog::new(&paths.cluster_log, false).log(&msg);
             eprintln!("private-chef-ctl: {msg}");
-            audit.record(ACTION, "", AuditResult::Refused, &msg);
-            return Ok(exit::REFUSED);
+            return Ok(run.refuse(&msg));
         }
     };
     let settings = args.retry.settings(cfg.as_ref(), &paths);
-    audit.record(ACTION, target.as_str(), AuditResult::Started, "");
+    run.record(target.as_str(), AuditResult::Started, "");
     let state = StateFiles::new(&paths);
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
-    transition::record_outcome(&audit, ACTION, target, &outcome);
+    transition::record_outcome(&run, target, &outcome);
     if let Some(sig) = signals::deferred_signal() {
         trace.log(&format!(
             "Received {} during the transition (keepalived stopping?): finished it anyway",

@@ -47,7 +47,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&d.to_json())?)?;
     } else {
-        out.write_all(d.render_text().as_bytes())?;
+        out.write_all(crate::render::text::diagnosis(&d).as_bytes())?;
     }
     out.flush()?;
     debug_assert!(d.exit_code <= EXIT_UNKNOWN);

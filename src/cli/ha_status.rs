@@ -2,19 +2,20 @@
 //! `--json` and a `--watch` mode that redraws in place.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use super::Ctx;
+use crate::act::signals;
 use crate::config::Config;
 use crate::decide::checks;
 use crate::model::{Known, NodeState, NodeView, PeerView, Report, StatusDoc};
 use crate::observe::peer;
 use crate::observe::probe;
 use crate::render::progress::{self, ResyncBar, Style};
-use crate::render::tables;
+use crate::render::terminal::TerminalGuard;
+use crate::render::{tables, text};
 
 /// Show the status of high availability services.
 ///
@@ -66,7 +67,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         let doc = StatusDoc::new(&snap, &report);
         writeln!(out, "{}", json_text(&doc)?)?;
     } else {
-        out.write_all(report.text().as_bytes())?;
+        out.write_all(text::report(&report).as_bytes())?;
     }
     out.flush()?;
     Ok(report.exit_code)
@@ -114,45 +115,6 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
     Ok(report.exit_code)
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
-fn install_signal_handlers() {
-    let handler = on_signal as extern "C" fn(libc::c_int);
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
-    }
-}
-
-/// Restores the terminal (cursor, main screen) however the loop ends.
-struct TerminalGuard {
-    tty: bool,
-}
-
-impl TerminalGuard {
-    fn new(tty: bool) -> Self {
-        if tty {
-            print!("\x1b[?1049h\x1b[?25l");
-            let _ = std::io::stdout().flush();
-        }
-        TerminalGuard { tty }
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        if self.tty {
-            print!("\x1b[?25h\x1b[?1049l");
-            let _ = std::io::stdout().flush();
-        }
-    }
-}
-
 fn now_text() -> String {
     crate::sys::time::rfc2822_now()
 }
@@ -161,7 +123,7 @@ fn frame(report: &Report, interval: f64, host: &str) -> String {
     format!(
         "Every {interval}s: private-chef-ctl ha-status    {host}: {}\n\n{}",
         now_text(),
-        report.text()
+        text::report(report)
     )
 }
 
@@ -177,14 +139,14 @@ fn sync_progress(s: &NodeState) -> Option<(u64, String)> {
 }
 
 fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
-    install_signal_handlers();
+    signals::stop_on_interrupt();
     let tty = std::io::stdout().is_terminal();
     let _guard = TerminalGuard::new(tty);
     let host = crate::sys::hostname_or("this node");
     let interval = Duration::from_secs_f64(args.interval);
     let mut bar = ResyncBar::new(Style::Watch);
     let mut last = 0;
-    while !STOP.load(Ordering::SeqCst) {
+    while !signals::stop_requested() {
         let started = Instant::now();
         let snap = probe::snapshot(ctx.global.config_path());
         let report = checks::run_checks(&snap);
@@ -210,7 +172,7 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
                 draw();
             }
         }
-        while !STOP.load(Ordering::SeqCst) && started.elapsed() < interval {
+        while !signals::stop_requested() && started.elapsed() < interval {
             std::thread::sleep(Duration::from_millis(50));
         }
     }

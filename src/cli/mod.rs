@@ -141,6 +141,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         global: cli.global.clone(),
     };
     use crate::act::services::Verb;
+    use crate::service::Control;
     match &cli.command {
         Commands::HaStatus(a) => ha_status::run(a, &ctx),
         Commands::DrbdStatus(a) => drbd_status::run(a, &ctx),
@@ -148,20 +149,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::Status(a) => service::run(Verb::Status, a, &ctx),
         Commands::Start(a) => match failover::run(false, a, &ctx)? {
             Some(code) => Ok(code),
-            None => service::run(Verb::Start, &a.svc, &ctx),
+            None => service::run(Verb::Control(Control::Start), &a.svc, &ctx),
         },
         Commands::Stop(a) => match failover::run(true, a, &ctx)? {
             Some(code) => Ok(code),
-            None => service::run(Verb::Stop, &a.svc, &ctx),
+            None => service::run(Verb::Control(Control::Stop), &a.svc, &ctx),
         },
-        Commands::Restart(a) => service::run(Verb::Restart, a, &ctx),
-        Commands::Once(a) => service::run(Verb::Once, a, &ctx),
-        Commands::Hup(a) => service::run(Verb::Hup, a, &ctx),
-        Commands::Term(a) => service::run(Verb::Term, a, &ctx),
-        Commands::Int(a) => service::run(Verb::Int, a, &ctx),
-        Commands::Kill(a) => service::run(Verb::Kill, a, &ctx),
-        Commands::Usr1(a) => service::run(Verb::Usr1, a, &ctx),
-        Commands::Usr2(a) => service::run(Verb::Usr2, a, &ctx),
+        Commands::Restart(a) => service::run(Verb::Control(Control::Restart), a, &ctx),
+        Commands::Once(a) => service::run(Verb::Control(Control::Once), a, &ctx),
+        Commands::Hup(a) => service::run(Verb::Control(Control::Hup), a, &ctx),
+        Commands::Term(a) => service::run(Verb::Control(Control::Term), a, &ctx),
+        Commands::Int(a) => service::run(Verb::Control(Control::Int), a, &ctx),
+        Commands::Kill(a) => service::run(Verb::Control(Control::Kill), a, &ctx),
+        Commands::Usr1(a) => service::run(Verb::Control(Control::Usr1), a, &ctx),
+        Commands::Usr2(a) => service::run(Verb::Control(Control::Usr2), a, &ctx),
         Commands::GracefulKill(a) => service::run(Verb::GracefulKill, a, &ctx),
         Commands::ServiceList(a) => service::run_service_list(a, &ctx),
         Commands::Tail(a) => service::run_tail(a, &ctx),

@@ -1,4 +1,4 @@
-//! The `ha-status` checks: pure functions over a [`Snapshot`] of one node.
+//! The `ha-status` checks: pure functions over the [`NodeState`] of one node.
 //!
 //! The checks, their order, their `[OK]`/`[WARN]`/`[ERROR]` lines and their codes are
 //! Enterprise Chef 11's (`chef-ha-ctl.md` §4.1), with these deliberate differences:

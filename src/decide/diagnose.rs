@@ -43,14 +43,15 @@
 
 use serde::Serialize;
 
-use crate::model::{DeviceView, DiskState, NodeView, PeerView, Role};
+use crate::model::{exit, DeviceView, DiskState, NodeView, PeerView, Role};
 
 /// Exit code: the pair is healthy.
-pub const EXIT_HEALTHY: i32 = 0;
+pub const EXIT_HEALTHY: i32 = exit::OK;
 /// Exit code: a situation needing action (or waiting).
 pub const EXIT_ACTION: i32 = 1;
-/// Exit code: the situation cannot be named (something needed is missing).
-pub const EXIT_UNKNOWN: i32 = 3;
+/// Exit code: the situation cannot be named (something needed is missing): the table's
+/// "does not apply".
+pub const EXIT_UNKNOWN: i32 = exit::NOT_APPLICABLE;
 
 /// The named situation, with the nodes it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,7 +96,7 @@ pub enum Situation {
         /// The lost primary.
         lost: String,
         /// The survivor's disk state.
-        disk: String,
+        disk: DiskState,
     },
     /// The primary is gone; the survivor is not UpToDate: data loss is likely.
     #[serde(rename = "scenario-4")]
@@ -105,7 +106,7 @@ pub enum Situation {
         /// The lost primary.
         lost: String,
         /// The survivor's disk state (Inconsistent, Outdated, Consistent).
-        disk: String,
+        disk: DiskState,
     },
     /// Both nodes are Secondary.
     #[serde(rename = "scenario-5")]
@@ -218,23 +219,6 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// The text form: title, evidence, next step.
-    pub fn render_text(&self) -> String {
-        let mut s = format!("{}\n\nEvidence:\n", self.title);
-        for e in &self.evidence {
-            s.push_str(&format!("  - [{}, {}] {}\n", e.node, e.source, e.text));
-        }
-        s.push_str("\nNext step:\n");
-        match (&self.next_step.node, &self.next_step.command) {
-            (Some(n), Some(c)) => s.push_str(&format!("  on {n}: {c}\n")),
-            (None, Some(c)) => s.push_str(&format!("  {c}\n")),
-            (Some(n), None) => s.push_str(&format!("  on {n}:\n")),
-            (None, None) => {}
-        }
-        s.push_str(&format!("  {}\n", self.next_step.why));
-        s
-    }
-
     /// The JSON document (see the module docs).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
@@ -527,19 +511,17 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
                 return secondary_lost(c, l, &ln, &pn);
             }
             if l.is_secondary() {
-                let disk = l
-                    .disk
-                    .as_ref()
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "?".to_string());
                 return match &l.disk {
-                    Some(DiskState::UpToDate) => primary_lost(c, &disk, true),
-                    Some(DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent) => {
-                        primary_lost(c, &disk, false)
-                    }
-                    _ => unknown(
+                    Some(d @ DiskState::UpToDate) => primary_lost(c, d.clone(), true),
+                    Some(
+                        d @ (DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent),
+                    ) => primary_lost(c, d.clone(), false),
+                    other => unknown(
                         c,
-                        format!("{ln} is Secondary with disk {disk}: no data to promote"),
+                        format!(
+                            "{ln} is Secondary with disk {}: no data to promote",
+                            crate::model::shown(other, "?")
+                        ),
                     ),
                 };
             }
@@ -631,7 +613,7 @@ fn secondary_lost(
     c.finish(situation, title, ns)
 }
 
-fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
+fn primary_lost(c: Reading<'_>, disk: DiskState, up_to_date: bool) -> Diagnosis {
     let (survivor, lost) = (c.lname.clone(), c.pname.clone());
     let reach = match c.peer {
         PeerView::Unreachable { .. } => String::new(),
@@ -653,7 +635,7 @@ fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
             Situation::Scenario3PrimaryLostSecondaryUpToDate {
                 survivor,
                 lost,
-                disk: disk.to_string(),
+                disk: disk.clone(),
             },
             title,
             ns,
@@ -676,7 +658,7 @@ fn primary_lost(c: Reading<'_>, disk: &str, up_to_date: bool) -> Diagnosis {
             Situation::Scenario4PrimaryLostSecondaryInconsistent {
                 survivor,
                 lost,
-                disk: disk.to_string(),
+                disk: disk.clone(),
             },
             title,
             ns,

@@ -7,12 +7,7 @@ use crate::drbd::{ConnState, DiskState, Role};
 use crate::model::failover::Observation;
 use crate::model::plan::{Plan, Step};
 
-/// A state's name, or `unknown` text.
-fn name<T: std::fmt::Display>(v: &Option<T>, unknown: &str) -> String {
-    v.as_ref()
-        .map(|x| x.to_string())
-        .unwrap_or_else(|| unknown.to_string())
-}
+use crate::model::shown as name;
 
 /// Why `stop keepalived` should not go ahead on this node, if it should not.
 pub fn stop_refusal(o: &Observation) -> Option<String> {

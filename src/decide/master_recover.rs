@@ -20,9 +20,7 @@ pub struct Verdict {
 }
 
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref()
-        .map(|x| x.to_string())
-        .unwrap_or_else(|| "?".into())
+    crate::model::shown(v, "?")
 }
 
 /// `minor N: cs:… ro:L/P ds:L/P`.

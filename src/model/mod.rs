@@ -24,6 +24,13 @@ pub mod status;
 pub mod view;
 
 pub use crate::drbd::{ConnState, DiskState, Role};
+
+/// A value's text, or `missing` when there is none (`?` in the one-line summaries).
+pub fn shown<T: std::fmt::Display>(v: &Option<T>, missing: &str) -> String {
+    v.as_ref()
+        .map(|x| x.to_string())
+        .unwrap_or_else(|| missing.to_string())
+}
 pub use node_state::{Known, NodeState, Reachability, ServiceFact, VipSpec};
 pub use split_brain::SplitBrainRecord;
 pub use status::{code, Check, ClusterStatus, Report, Status};

@@ -28,41 +28,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan as numbered text:
-    ///
-    /// ```text
-    /// Plan: become HA master on be1
-    ///   1. Promote DRBD resource pc0 to Primary [be1]
-    ///      $ drbdadm primary pc0
-    ///      why: the data must be writable here before services start
-    /// ```
-    ///
-    /// Destructive steps carry `(destructive)` after the node.
-    pub fn render_text(&self) -> String {
-        let mut s = format!("Plan: {}\n", self.title);
-        if self.steps.is_empty() {
-            s.push_str("  (nothing to do)\n");
-        }
-        let width = self.steps.len().to_string().len();
-        for (i, st) in self.steps.iter().enumerate() {
-            let pad = " ".repeat(width + 2);
-            s.push_str(&format!(
-                "  {:>width$}. {} [{}]{}\n",
-                i + 1,
-                st.what,
-                st.node,
-                if st.destructive { " (destructive)" } else { "" },
-            ));
-            if let Some(c) = &st.command {
-                s.push_str(&format!("  {pad}$ {c}\n"));
-            }
-            if !st.why.is_empty() {
-                s.push_str(&format!("  {pad}why: {}\n", st.why));
-            }
-        }
-        s
-    }
-
     /// The plan as a JSON value: `{"title": …, "steps": [{"what","node","command","why","destructive"}]}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
@@ -83,10 +48,11 @@ pub fn shell_quote(w: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn plan() -> Plan {
+    /// A two-step plan (the second destructive, without a command), for tests.
+    pub(crate) fn plan() -> Plan {
         Plan {
             title: "demo".into(),
             steps: vec![
@@ -106,15 +72,6 @@ mod tests {
                 },
             ],
         }
-    }
-
-    #[test]
-    fn text_is_numbered() {
-        let t = plan().render_text();
-        assert_eq!(
-            t,
-            "Plan: demo\n  1. first [n1]\n     $ true\n     why: because\n  2. second [n1] (destructive)\n"
-        );
     }
 
     #[test]

@@ -103,31 +103,6 @@ impl Report {
     pub fn ok(&self) -> bool {
         self.exit_code == 0
     }
-
-    /// The classic text: one line per check, then the summary wrapped in blank lines
-    /// (only when the run got past the preconditions, as in the original).
-    pub fn text(&self) -> String {
-        let mut s = String::new();
-        for c in &self.checks {
-            s.push_str(&c.line());
-            s.push('\n');
-        }
-        if !self.stopped_early() {
-            if self.ok() {
-                s.push_str("\n[OK] all checks passed.\n\n");
-            } else {
-                s.push_str("\n[ERROR] ERRORS WERE DETECTED.\n\n");
-            }
-        }
-        s
-    }
-
-    fn stopped_early(&self) -> bool {
-        self.checks
-            .last()
-            .map(|c| c.status.failed() && c.code == code::PRECONDITION)
-            .unwrap_or(true)
-    }
 }
 
 /// requested/current cluster status (`null` when unreadable).

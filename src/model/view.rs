@@ -199,18 +199,13 @@ impl DeviceView {
     }
     /// `cs ro:role/peer ds:disk/peer oos:N`, for evidence lines.
     pub fn summary(&self) -> String {
-        fn o<T: std::fmt::Display>(v: &Option<T>) -> String {
-            v.as_ref()
-                .map(|x| x.to_string())
-                .unwrap_or_else(|| "?".to_string())
-        }
         let mut s = format!(
             "cs:{} ro:{}/{} ds:{}/{}",
             self.cs,
-            o(&self.role),
-            o(&self.peer_role),
-            o(&self.disk),
-            o(&self.peer_disk)
+            super::shown(&self.role, "?"),
+            super::shown(&self.peer_role, "?"),
+            super::shown(&self.disk, "?"),
+            super::shown(&self.peer_disk, "?")
         );
         if let Some(n) = self.oos {
             s.push_str(&format!(" oos:{n}"));

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crate::config::{Config, Value as CfgValue};
 use crate::model::StatusDoc;
-pub use crate::model::{NodeView, PeerView};
+use crate::model::{NodeView, PeerView};
 use crate::sys::exec;
 
 /// Where private-chef-ctl lives on the peer (the omnibus layout).

@@ -1,10 +1,15 @@
 //! Render: text, tables and progress of model and decide values (no host access).
 //!
 //! * [`progress`]: the one resync progress renderer (bar message, bar);
-//! * [`tables`]: `drbd-status`'s table and `ha-status --peer`'s side-by-side table.
+//! * [`tables`]: `drbd-status`'s table and `ha-status --peer`'s side-by-side table;
+//! * [`config`]: `show-config`'s text and JSON;
+//! * [`terminal`]: the alternate screen of `ha-status --watch`;
+//! * [`text`]: the classic text forms (ha-status lines, plans, a diagnosis).
 //!
-//! Classic text forms live beside their values (`Report::text`, `Plan::render_text`,
-//! `Diagnosis::render_text`).
+//! JSON documents are their model types serialized (`serde`).
 
+pub mod config;
 pub mod progress;
 pub mod tables;
+pub mod terminal;
+pub mod text;

@@ -1,5 +1,6 @@
 //! Primitives every layer above uses: the one process runner ([`exec`]), the one time
-//! formatting module ([`time`]), this host's name and the text of an I/O error.
+//! formatting module ([`time`]), file writes that never follow a link ([`safe_fs`]), this
+//! host's name and the text of an I/O error.
 
 pub mod exec;
 pub mod safe_fs;

@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+
+use private_chef_ctl::drbd::proc::parse;
+use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, VipSpec};
 
 /// Writes an executable script at `path` without this process ever holding a writable
 /// descriptor to it: the test process writes a non-executable draft and a child (`install`)
@@ -54,4 +57,81 @@ private_chef_ctl['audit_log'] = "{d}/audit/audit.log"
     )
     .unwrap();
     config
+}
+
+/// A throw-away node layout ([`node_layout`]) with `fixtures/transition/<proc_fixture>` as
+/// /proc/drbd. Returns the directory (removed when dropped) and the config path.
+pub fn node_with(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/transition")
+        .join(proc_fixture);
+    let config = node_layout(dir.path(), &fx);
+    (dir, config)
+}
+
+/// Runs the binary with `--config config` on the layout in `dir`: stdin /dev/null (not a
+/// terminal), PATH empty.
+pub fn ctl(dir: &tempfile::TempDir, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("PATH", dir.path().join("empty-path"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A healthy master's /proc/drbd.
+pub const MASTER_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
+
+pub fn svc(name: &str, ha: bool, up: bool) -> ServiceFact {
+    ServiceFact {
+        name: name.into(),
+        ha,
+        up: Known::Known(up),
+    }
+}
+
+pub fn master_state() -> NodeState {
+    NodeState {
+        config_error: None,
+        keepalived_enabled: true,
+        drbd_enabled: true,
+        drbd_disk: PathBuf::from("/dev/opscode/drbd"),
+        drbd_disk_exists: Known::Known(true),
+        drbd_device: PathBuf::from("/dev/drbd0"),
+        drbd_device_exists: Known::Known(true),
+        requested_status: Known::Known("master".into()),
+        current_status: Known::Known("master".into()),
+        transition_failure: None,
+        vip: Some(VipSpec {
+            address: "198.51.100.10".parse().unwrap(),
+            prefix: Some(24),
+            device: "eth0".into(),
+        }),
+        vip_present: Known::Known(true),
+        vrrp_interface: Some("eth0".into()),
+        vrrp_interface_exists: Known::Known(true),
+        drbd_minor: 0,
+        proc_drbd_path: PathBuf::from("/proc/drbd"),
+        drbd: Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap()),
+        data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
+        data_dir_mounted: Known::Known(true),
+        primary: Reachability {
+            address: Some("192.0.2.11".parse().unwrap()),
+            reachable: Known::Known(true),
+        },
+        secondary: Reachability {
+            address: Some("192.0.2.12".parse().unwrap()),
+            reachable: Known::Known(true),
+        },
+        // deliberately unsorted: the checks sort by name
+        services: Known::Known(vec![
+            svc("redis_lb", true, true),
+            svc("keepalived", false, true),
+            svc("postgresql", true, true),
+        ]),
+    }
 }

@@ -39,7 +39,8 @@ pub mod real;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::act::audit::{Audit, AuditResult};
+use crate::act::audit::AuditResult;
+use crate::act::plan::{excerpt, Runner};
 pub use crate::decide::transition::{
     parse_notify_args, plan, to_plan, Settings, Snapshot, Step, Target, DEFAULT_ATTEMPTS,
     DEFAULT_COMMAND_TIMEOUT_SECS, DEFAULT_RETRY_SECS,
@@ -429,17 +430,13 @@ pub fn run(
     }
 }
 
-/// Audits the end of a transition run.
-pub fn record_outcome(audit: &Audit, action: &str, target: Target, outcome: &Outcome) {
+/// Audits the end of a transition run (through the command's plan runner).
+pub fn record_outcome(run: &Runner, target: Target, outcome: &Outcome) {
     match outcome {
-        Outcome::Reached(t) => audit.record(
-            action,
-            target.as_str(),
-            AuditResult::Ok,
-            &format!("reached {t}"),
-        ),
-        Outcome::Busy { holder } => audit.record(
-            action,
+        Outcome::Reached(t) => {
+            run.record(target.as_str(), AuditResult::Ok, &format!("reached {t}"))
+        }
+        Outcome::Busy { holder } => run.record(
             target.as_str(),
             AuditResult::Ok,
             &format!(
@@ -447,12 +444,9 @@ pub fn record_outcome(audit: &Audit, action: &str, target: Target, outcome: &Out
                 holder.map(|p| p.to_string()).unwrap_or_else(|| "?".into())
             ),
         ),
-        Outcome::Failed { target: t, reason } => audit.record(
-            action,
-            t.as_str(),
-            AuditResult::Failed,
-            &crate::act::plan::excerpt(reason),
-        ),
+        Outcome::Failed { target: t, reason } => {
+            run.record(t.as_str(), AuditResult::Failed, &excerpt(reason))
+        }
     }
 }
 

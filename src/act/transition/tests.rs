@@ -520,7 +520,7 @@ fn settings_from_config_and_flags() {
 fn plan_rendering() {
     let steps = plan(Target::Master, &snap(false));
     let p = to_plan(Target::Master, &steps, "be1", &quick());
-    let t = p.render_text();
+    let t = crate::render::text::plan(&p);
     assert!(t.starts_with("Plan: transition be1 to master\n"), "{t}");
     assert!(
         t.contains(

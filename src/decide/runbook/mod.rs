@@ -16,7 +16,7 @@
 //! whether it can discard data (then the operator types the resource name to confirm it),
 //! and whether it runs only when an earlier step was refused (scenario 5's metadata reset).
 //! [`Runbook::to_plan`] gives the shared [`crate::act::plan::Plan`] for printing and the shared
-//! executor; [`run`] is the host glue (ssh for peer steps, the resync progress bar).
+//! executor; [`crate::act::runbook`] is the host glue (ssh for peer steps, the resync progress bar).
 
 pub mod scenario1_secondary_lost;
 pub mod scenario2_secondary_lost_primary_ahead;

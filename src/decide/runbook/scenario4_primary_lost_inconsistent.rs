@@ -8,6 +8,7 @@
 use super::scenario3_primary_lost::{master_recover, survivor_lost};
 use super::{drbdadm, node, step, Action, Inputs, Runbook, Tolerance};
 use crate::decide::diagnose::{Diagnosis, Situation};
+use crate::model::DiskState;
 
 /// What may have been lost, and what to do about it (the guide's words).
 pub const LOSS_NOTES: &[&str] = &[
@@ -23,7 +24,7 @@ pub fn build(d: &Diagnosis, inputs: &Inputs) -> Runbook {
     let res = &inputs.resource;
     let disk = match &d.situation {
         Situation::Scenario4PrimaryLostSecondaryInconsistent { disk, .. } => disk.clone(),
-        _ => "Inconsistent".into(),
+        _ => DiskState::Inconsistent,
     };
     let mut force = step(
         format!("Force {survivor} to DRBD Primary, declaring its {disk} data UpToDate"),

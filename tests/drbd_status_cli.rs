@@ -207,3 +207,45 @@ fn a_duplicate_minor_is_an_error() {
         "private-chef-ctl: error: <stdin>: line 3, column 2: expected each minor once (minor 0 is also on line 2), found \"0: cs:Unconfigured\"\n"
     );
 }
+
+/// `drbd-status | head -1`: the closed pipe ends the command quietly (SIGPIPE, as
+/// coreutils), never a panic.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::BufRead;
+    use std::os::unix::process::ExitStatusExt;
+    let mut text = String::from("version: 8.4.11 (api:1/proto:86-101)\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "{i:2}: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n"
+        ));
+    }
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("drbd");
+    std::fs::write(&f, text).unwrap();
+    for json in [false, true] {
+        let mut args = vec!["drbd-status", "--file", f.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{err}");
+        assert!(
+            out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+            "{:?}",
+            out.status
+        );
+    }
+}

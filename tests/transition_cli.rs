@@ -155,7 +155,7 @@ fn failure_writes_error_file_not_current() {
     let n = Node::new();
     std::fs::create_dir_all(n.p("ka")).unwrap();
     std::fs::write(n.p("ka/current_cluster_status"), "backup\n").unwrap();
-    let o = n.run(&["master", "--attempts", "2", "--retry-secs", "0"]);
+    let o = n.run(&["--attempts", "2", "--retry-secs", "0", "master"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         read(&n.p("ka/current_cluster_status")).as_deref(),
@@ -192,7 +192,7 @@ fn second_process_request_is_picked_up_by_the_first() {
     let n = Node::new();
     // First: backup, retrying drbdadm secondary (not found) for a while, holding the lock.
     let first = n
-        .cmd(&["backup", "--attempts", "40", "--retry-secs", "0.05"])
+        .cmd(&["--attempts", "100", "--retry-secs", "0.05", "backup"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -245,7 +245,7 @@ fn plant_link(n: &Node, rel: &str) -> PathBuf {
 fn a_symlinked_lock_is_refused_and_its_target_unchanged() {
     let n = Node::new();
     let target = plant_link(&n, "ka/cluster-transition.lock");
-    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    let o = n.run(&["--attempts", "1", "--retry-secs", "0", "backup"]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("a symbolic link"), "{err}");
@@ -257,7 +257,7 @@ fn a_symlinked_lock_is_refused_and_its_target_unchanged() {
 fn a_symlinked_state_file_is_refused_and_its_target_unchanged() {
     let n = Node::new();
     let target = plant_link(&n, "ka/requested_cluster_status");
-    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    let o = n.run(&["--attempts", "1", "--retry-secs", "0", "backup"]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert_eq!(read(&target).as_deref(), Some("precious\n"));
     assert!(
@@ -274,7 +274,7 @@ fn a_symlinked_state_file_is_refused_and_its_target_unchanged() {
 fn a_symlinked_cluster_log_is_not_followed() {
     let n = Node::new();
     let target = plant_link(&n, "log/keepalived/cluster.log");
-    let _ = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    let _ = n.run(&["--attempts", "1", "--retry-secs", "0", "backup"]);
     assert_eq!(read(&target).as_deref(), Some("precious\n"));
 }
 
@@ -284,7 +284,7 @@ fn a_world_writable_state_directory_is_refused() {
     let n = Node::new();
     std::fs::create_dir_all(n.p("ka")).unwrap();
     std::fs::set_permissions(n.p("ka"), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let o = n.run(&["backup", "--attempts", "1", "--retry-secs", "0"]);
+    let o = n.run(&["--attempts", "1", "--retry-secs", "0", "backup"]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(!n.p("ka/requested_cluster_status").exists());
     let all = format!(
@@ -304,4 +304,49 @@ fn a_newline_in_an_argument_cannot_forge_a_log_line() {
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.contains("VI_1\\nTransitioned to master"), "{log}");
     assert!(log.lines().all(is_log_line), "{log}");
+}
+
+/// keepalived's notify arguments are taken as they come, whatever the instance or group is
+/// named (fixtures/fuzz-findings/notify*): `-h` is not help, `-r` is not an option, and a
+/// `--` or a padded word is not a state.
+#[test]
+fn notify_arguments_are_taken_as_they_come() {
+    let opts = ["--attempts", "1", "--retry-secs", "0"];
+    for (words, expect) in [
+        (
+            &["INSTANCE", "-h", "MASTER", "100"][..],
+            "Transitioning to master",
+        ),
+        (
+            &["INSTANCE", "-v", "BACKUP", "100"][..],
+            "Transitioning to backup",
+        ),
+        (
+            &["GROUP", "-r", "BACKUP", "0"][..],
+            "Transitioning to backup",
+        ),
+    ] {
+        let n = Node::new();
+        let mut a: Vec<&str> = opts.to_vec();
+        a.extend_from_slice(words);
+        let o = n.run(&a);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(!out.contains("Usage"), "{words:?} printed help: {out}");
+        assert!(n.log().contains(expect), "{words:?}: {}", n.log());
+        assert!(
+            o.status.code() == Some(0) || o.status.code() == Some(1),
+            "{o:?}"
+        );
+    }
+    for words in [&["--", "stop"][..], &[" stop"][..]] {
+        let n = Node::new();
+        let o = n.run(words);
+        assert_eq!(o.status.code(), Some(2), "{words:?}: {o:?}");
+        assert!(
+            n.log().contains("Rejected cluster-transition arguments"),
+            "{}",
+            n.log()
+        );
+        assert!(!n.p("ka/requested_cluster_status").exists());
+    }
 }

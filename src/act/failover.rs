@@ -68,7 +68,7 @@ fn follow(
                     if tty {
                         spinner.set_message(step.clone());
                     } else {
-                        println!("... {step}");
+                        crate::render::terminal::say(format_args!("... {step}"));
                     }
                     shown = step;
                 }
@@ -98,7 +98,7 @@ fn control_keepalived(cfg: &Config, run: &Runner, what: &str, c: Control) -> Res
     let out = m
         .control(KEEPALIVED, c)
         .with_context(|| format!("{} keepalived", c.sv_word()))?;
-    print!("{}", out.stdout);
+    crate::render::terminal::say_raw(&out.stdout);
     eprint!("{}", out.stderr);
     let text = plan::excerpt(&format!("{}{}", out.stdout, out.stderr));
     if out.code != 0 {
@@ -123,7 +123,9 @@ pub fn stop_keepalived(cfg: &Config, opts: &Options) -> Result<i32> {
     let before = observe::observe(cfg, false);
     let was_master = before.is_master();
     if !before.keepalived.is_up() && !before.keepalived.is_unknown() {
-        println!("keepalived is not running on this node: nothing to fail over.");
+        crate::render::terminal::say(format_args!(
+            "keepalived is not running on this node: nothing to fail over."
+        ));
         return Ok(exit::OK);
     }
     if let Some(why) = stop_refusal(&before) {
@@ -134,7 +136,7 @@ pub fn stop_keepalived(cfg: &Config, opts: &Options) -> Result<i32> {
             return Ok(run.refuse(&why));
         }
     }
-    println!("{}", summary(&before));
+    crate::render::terminal::say(format_args!("{}", summary(&before)));
     let plan = stop_plan(&cfg.paths, &node, was_master, opts.wait);
     if let Some(code) = gate(&mut run, &plan) {
         return Ok(code);
@@ -145,11 +147,13 @@ pub fn stop_keepalived(cfg: &Config, opts: &Options) -> Result<i32> {
     let (done, o) = follow(cfg, Duration::from_secs(opts.wait), |o| {
         stop_progress(o, was_master)
     });
-    println!("{}", summary(&o));
+    crate::render::terminal::say(format_args!("{}", summary(&o)));
     match stop_progress(&o, was_master) {
         StopProgress::Done if done => {
             if was_master {
-                println!("Failover complete: the peer is Primary and holds the VIP.");
+                crate::render::terminal::say(format_args!(
+                    "Failover complete: the peer is Primary and holds the VIP."
+                ));
             }
             run.record("follow the failover", AuditResult::Ok, &summary(&o));
             Ok(exit::OK)
@@ -181,7 +185,7 @@ pub fn start_keepalived(cfg: &Config, opts: &Options) -> Result<i32> {
     let mut run = Runner::new(&mut ui, &audit, ACTION_START, opts.exec());
     let node = crate::sys::hostname_or("unknown");
     let before = observe::observe(cfg, false);
-    println!("{}", summary(&before));
+    crate::render::terminal::say(format_args!("{}", summary(&before)));
     let plan = start_plan(&cfg.paths, &node, opts.wait);
     if let Some(code) = gate(&mut run, &plan) {
         return Ok(code);
@@ -190,13 +194,13 @@ pub fn start_keepalived(cfg: &Config, opts: &Options) -> Result<i32> {
         return Ok(exit::FAILED);
     }
     let (_, o) = follow(cfg, Duration::from_secs(opts.wait), start_progress);
-    println!("{}", summary(&o));
+    crate::render::terminal::say(format_args!("{}", summary(&o)));
     match start_progress(&o) {
         StopProgress::Done => {
-            println!(
+            crate::render::terminal::say(format_args!(
                 "keepalived is running; this node is {}.",
                 o.current.as_deref().unwrap_or("?")
-            );
+            ));
             run.record("wait until settled", AuditResult::Ok, &summary(&o));
             Ok(exit::OK)
         }

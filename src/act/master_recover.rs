@@ -99,7 +99,7 @@ pub fn run(cfg: &Config, target: Target, opts: &Options, settings: Settings) -> 
 
     if opts.json {
         let doc = serde_json::json!({ "checks": verdict, "plan": the_plan.to_json() });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        crate::render::terminal::say(format_args!("{}", serde_json::to_string_pretty(&doc)?));
         run.record("", AuditResult::DryRun, "--json");
         return Ok(if verdict.allowed {
             exit::OK

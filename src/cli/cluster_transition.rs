@@ -24,7 +24,9 @@ pub struct Args {
     /// The state to move to: master, backup, fault or stop (any case); or keepalived's
     /// generic notify arguments INSTANCE|GROUP NAME STATE PRIORITY. fault and stop demote
     /// like backup.
-    #[arg(value_name = "STATE", num_args = 0..)]
+    /// Taken as they come: after the first word nothing is an option (an instance may be
+    /// named `-h`), so the options go before the state.
+    #[arg(value_name = "STATE", num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub state: Vec<String>,
     #[command(flatten)]
     pub retry: RetryArgs,
@@ -44,12 +46,19 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     // keepalived's notify: no one to ask, the transition always runs (`--yes`).
     let mut ui = TermUi;
     let run = Runner::new(&mut ui, &audit, ACTION, ExecOptions::UNATTENDED);
-    let target = match transition::parse_notify_args(&args.state) {
+    // keepalived's arguments as they came (clap drops a `--`); what clap read when this
+    // was not called from a command line that names the subcommand
+    let argv: Vec<String> = std::env::args().collect();
+    let words = match crate::decide::transition::notify_words(&argv) {
+        w if w.is_empty() => args.state.clone(),
+        w => w,
+    };
+    let target = match transition::parse_notify_args(&words) {
         Ok(t) => t,
         Err(reason) => {
             let msg = format!(
                 "Rejected cluster-transition arguments '{}': {reason}",
-                args.state.join(" ")
+                words.join(" ")
             );
             ClusterLog::new(&paths.cluster_log, false).log(&msg);
             eprintln!("private-chef-ctl: {msg}");

@@ -66,14 +66,29 @@ pub fn print_json_sorted<T: Serialize>(doc: &T) -> Result<()> {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RetryArgs {
     /// Attempts of `drbdadm primary|secondary` and of unmount [default: keepalived['transition_attempts'], else 300].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub attempts: Option<u32>,
     /// Seconds between attempts [default: keepalived['transition_retry_secs'], else 1].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = retry_secs)]
     pub retry_secs: Option<f64>,
     /// Time limit of each external command (drbdadm, mount, umount, sv), seconds [default: keepalived['transition_command_timeout'], else 60].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub command_timeout: Option<u64>,
+}
+
+/// `--retry-secs`: 0 to 3600 seconds, fractions allowed (never an overflow later).
+fn retry_secs(s: &str) -> std::result::Result<f64, String> {
+    secs_between(s, 0.0, 3600.0)
+}
+
+/// A number of seconds from `lo` to `hi`, fractions allowed; the error names the range.
+pub fn secs_between(s: &str, lo: f64, hi: f64) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (lo..=hi).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds from {lo} to {hi}"
+        )),
+    }
 }
 
 impl RetryArgs {

@@ -25,7 +25,7 @@ pub struct FailoverOpts {
     #[arg(long)]
     pub force: bool,
     /// keepalived only: seconds to wait for the failover to complete.
-    #[arg(long, default_value_t = 180, value_name = "SECS")]
+    #[arg(long, default_value_t = 180, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub wait: u64,
 }
 

@@ -98,7 +98,7 @@ pub struct Args {
     #[arg(long, value_name = "NODE")]
     pub promote: Option<String>,
     /// Seconds to wait for a resync to reach UpToDate/UpToDate.
-    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub sync_timeout: u64,
 }
 

@@ -45,12 +45,7 @@ pub struct Args {
 }
 
 fn parse_interval(s: &str) -> std::result::Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.1..=3600.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds between 0.1 and 3600"
-        )),
-    }
+    super::common::secs_between(s, 0.1, 3600.0)
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {

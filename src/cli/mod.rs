@@ -135,8 +135,30 @@ pub enum Commands {
     GenDocs(docs::GenDocsArgs),
 }
 
+impl Commands {
+    /// Commands that only read and print: a closed stdout (`| head -1`) ends them at once
+    /// and quietly, killed by SIGPIPE as coreutils are (the shell shows 141). Every other
+    /// command keeps SIGPIPE ignored and finishes its work, whatever happens to its output.
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Commands::HaStatus(_)
+                | Commands::DrbdStatus(_)
+                | Commands::ShowConfig(_)
+                | Commands::Status(_)
+                | Commands::ServiceList(_)
+                | Commands::Tail(_)
+                | Commands::HaDiagnose(_)
+                | Commands::Completions(_)
+        )
+    }
+}
+
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    if cli.command.only_reads() {
+        crate::sys::default_sigpipe();
+    }
     let ctx = Ctx {
         global: cli.global.clone(),
     };

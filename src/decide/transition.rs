@@ -36,7 +36,8 @@ impl Target {
 
     /// `master`, `backup`, `fault`, `stop`, any case.
     pub fn from_word(s: &str) -> Option<Target> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        // exact words: keepalived never pads them, so " stop" is not a state
+        match s.to_ascii_lowercase().as_str() {
             "master" => Some(Target::Master),
             "backup" => Some(Target::Backup),
             "fault" => Some(Target::Fault),
@@ -61,6 +62,38 @@ impl std::fmt::Display for Target {
 /// any case), or keepalived's generic notify arguments `INSTANCE|GROUP NAME STATE PRIORITY`
 /// (STATE `MASTER|BACKUP|FAULT|STOP`, any case; NAME may be quoted as in the notify FIFO;
 /// PRIORITY an integer 0–255). Anything else is an error saying what was expected.
+/// The state words of a `cluster-transition` command line exactly as they came: `argv`
+/// after the `cluster-transition` word, less the leading options this command takes
+/// (`--attempts N`, `--retry-secs S`, `--command-timeout S`, `--config P`, `-v`, also as
+/// `--opt=value`). From the first other word on nothing is an option, so an instance named
+/// `-h` or `-r`, or a `--`, stays a word of keepalived's arguments.
+pub fn notify_words(argv: &[String]) -> Vec<String> {
+    const WITH_VALUE: &[&str] = &[
+        "--attempts",
+        "--retry-secs",
+        "--command-timeout",
+        "--config",
+    ];
+    let Some(at) = argv.iter().position(|a| a == "cluster-transition") else {
+        return Vec::new();
+    };
+    let rest = argv.get(at + 1..).unwrap_or(&[]);
+    let mut i = 0;
+    while let Some(a) = rest.get(i) {
+        if WITH_VALUE.contains(&a.as_str()) {
+            i += 2;
+        } else if a == "-v"
+            || a == "--verbose"
+            || WITH_VALUE.iter().any(|o| a.starts_with(&format!("{o}=")))
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    rest.get(i..).unwrap_or(&[]).to_vec()
+}
+
 pub fn parse_notify_args<S: AsRef<str>>(args: &[S]) -> Result<Target, String> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     const EXPECTED: &str =

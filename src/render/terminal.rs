@@ -27,3 +27,18 @@ impl Drop for TerminalGuard {
         }
     }
 }
+
+/// Prints one line on stdout and ignores a closed stdout (`| head`): a mutating command
+/// must finish its work, not panic on its own output (`println!` would).
+pub fn say(line: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_fmt(line).and_then(|()| out.write_all(b"\n"));
+    let _ = out.flush();
+}
+
+/// [`say`] without the newline.
+pub fn say_raw(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

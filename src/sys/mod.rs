@@ -33,6 +33,15 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Restores SIGPIPE's default action (Rust starts with it ignored): a write to a closed
+/// pipe then ends the process quietly, as coreutils do, instead of a panic in `println!`.
+pub fn default_sigpipe() {
+    // SAFETY: signal(2) with SIG_DFL installs no handler code; it cannot fail for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -536,3 +536,40 @@ fn plan_rendering() {
     let j = p.to_json();
     assert_eq!(j["steps"][1]["command"], "mount /dev/drbd0 /d");
 }
+
+#[test]
+fn notify_words_are_the_raw_arguments_after_the_options() {
+    use crate::decide::transition::notify_words;
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        notify_words(&v(&[
+            "pcc",
+            "cluster-transition",
+            "INSTANCE",
+            "-h",
+            "MASTER",
+            "100"
+        ])),
+        v(&["INSTANCE", "-h", "MASTER", "100"])
+    );
+    assert_eq!(
+        notify_words(&v(&[
+            "pcc",
+            "--config",
+            "x.rb",
+            "cluster-transition",
+            "--attempts",
+            "2",
+            "--retry-secs=0",
+            "-v",
+            "master"
+        ])),
+        v(&["master"])
+    );
+    assert_eq!(
+        notify_words(&v(&["pcc", "cluster-transition", "--", "stop"])),
+        v(&["--", "stop"])
+    );
+    assert_eq!(notify_words(&v(&["pcc", "status"])), Vec::<String>::new());
+    assert_eq!(parse_notify_args(&[" stop"]).map_err(|_| ()), Err(()));
+}

@@ -125,9 +125,9 @@ pub fn typed_confirmation(
     }
 }
 
-/// Where and how to run steps.
+/// Where and how a runbook's steps run: this node, or the peer over ssh.
 #[derive(Debug, Clone)]
-pub struct Host {
+pub struct Pair {
     /// How to reach the peer.
     pub peer_opts: PeerOptions,
     /// The peer's address, when known.
@@ -151,7 +151,7 @@ pub enum StepResult {
     Failed(String),
 }
 
-impl Host {
+impl Pair {
     fn command(
         &self,
         node: &NodeRef,
@@ -343,7 +343,7 @@ impl Host {
 }
 
 /// Finds `vg/lv` for a backing device on `node` with `lvs` (`None`: not an LV, or no LVM).
-pub fn backing_lv(host: &Host, node: &NodeRef, device: &std::path::Path) -> Option<String> {
+pub fn backing_lv(host: &Pair, node: &NodeRef, device: &std::path::Path) -> Option<String> {
     let argv: Vec<String> = vec![
         "lvs".into(),
         "--noheadings".into(),

@@ -289,7 +289,8 @@ impl Pair {
     ) -> Result<String, String> {
         let start = Instant::now();
         let mut bar = ResyncBar::new(Style::Follow);
-        let mut last_emit = Instant::now() - Duration::from_secs(60);
+        // None: no progress event yet (Instant minus a duration can underflow after boot)
+        let mut last_emit: Option<Instant> = None;
         let mut standalone_polls = 0;
         loop {
             let seen = self.observe(node);
@@ -313,8 +314,8 @@ impl Pair {
                 }
                 let pct = d.sync.as_ref().and_then(|s| s.percent).unwrap_or(0.0);
                 if events.json {
-                    if last_emit.elapsed() >= Duration::from_secs(5) {
-                        last_emit = Instant::now();
+                    if last_emit.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                        last_emit = Some(Instant::now());
                         let s = d.sync.clone().unwrap_or_default();
                         events.emit(json!({"event":"progress","index":index,"percent":s.percent,
                             "done_kib":s.done_kib,"total_kib":s.total_kib,

@@ -347,3 +347,18 @@ fn no_import_cycle_between_modules() {
         }
     }
 }
+
+#[test]
+fn integration_tests_do_not_reach_into_cli() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut v = Vec::new();
+    files(&dir, &mut v);
+    for p in v {
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            !text.contains(concat!("private_chef_ctl", "::cli")),
+            "{}: drive the binary, or a library layer, not cli internals",
+            p.display()
+        );
+    }
+}

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::act::audit::Audit;
 use crate::act::plan::{self, ExecOptions, Gate, RunOutcome, Runner, Steps, Ui};
-use crate::act::runbook::{self as rrun, Events, Host, RecoverUi, StepResult};
+use crate::act::runbook::{self as rrun, Events, Pair, RecoverUi, StepResult};
 use crate::config::Config;
 use crate::decide::diagnose::Diagnosis;
 use crate::decide::runbook::{self, Action, BuildError, Inputs, Runbook, Which};
@@ -56,7 +56,7 @@ pub fn run(cfg: &Config, d: &Diagnosis, req: &Request) -> Result<i32> {
     if !req.json {
         ui.say(&format!("Diagnosis: {}", d.title));
     }
-    let host = Host {
+    let host = Pair {
         peer_address: peer::peer_address(cfg, &d.local.node).ok().map(|(_, a)| a),
         peer_opts: PeerOptions::from_config(cfg),
         local_ctl: std::env::current_exe()
@@ -175,7 +175,7 @@ fn build(
     cfg: &Config,
     d: &Diagnosis,
     req: &Request,
-    host: &Host,
+    host: &Pair,
     interactive: bool,
 ) -> std::result::Result<Runbook, Stop> {
     let mut inputs = Inputs {
@@ -242,7 +242,7 @@ fn build(
 /// steps that run only when an earlier one was refused.
 struct RunbookSteps<'a> {
     rb: &'a Runbook,
-    host: &'a Host,
+    host: &'a Pair,
     events: Events,
     req: &'a Request,
     interactive: bool,

@@ -23,7 +23,7 @@ use crate::act::audit::{Audit, AuditResult};
 use crate::act::plan::{ExecOptions, Gate, Runner, TermUi};
 use crate::act::transition::{self, real, Outcome, Settings, StateFiles};
 use crate::config::Config;
-use crate::decide::master_recover::{self as checks, vip_report, Target};
+use crate::decide::master_recover::{self as checks, vip_report, RecoverTo};
 use crate::model::exit;
 use crate::observe::host;
 
@@ -41,7 +41,7 @@ pub struct Options {
 }
 
 /// [`vip_report`] of this node now.
-fn vip_report_now(cfg: &Config, target: Target) -> String {
+fn vip_report_now(cfg: &Config, target: RecoverTo) -> String {
     let vip = cfg.vip();
     let held = match &vip {
         Some(v) => host::interfaces()
@@ -53,10 +53,10 @@ fn vip_report_now(cfg: &Config, target: Target) -> String {
 }
 
 /// Runs `master-recover` / `backup-recover`; returns the exit code (see the module docs).
-pub fn run(cfg: &Config, target: Target, opts: &Options, settings: Settings) -> Result<i32> {
+pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) -> Result<i32> {
     let (action, tt) = match target {
-        Target::Master => ("master-recover", transition::Target::Master),
-        Target::Backup => ("backup-recover", transition::Target::Backup),
+        RecoverTo::Master => ("master-recover", transition::Target::Master),
+        RecoverTo::Backup => ("backup-recover", transition::Target::Backup),
     };
     let paths = cfg.paths.clone();
     let audit = Audit::new(&paths.audit_log);
@@ -77,8 +77,8 @@ pub fn run(cfg: &Config, target: Target, opts: &Options, settings: Settings) -> 
     let proc = crate::drbd::read(&paths.proc_drbd);
     let dev = proc.as_ref().ok().and_then(|p| p.device(minor));
     let mut verdict = match target {
-        Target::Master => checks::check_master(minor, dev, opts.force),
-        Target::Backup => checks::check_backup(minor, dev),
+        RecoverTo::Master => checks::check_master(minor, dev, opts.force),
+        RecoverTo::Backup => checks::check_backup(minor, dev),
     };
     if let Err(e) = &proc {
         verdict.saw = format!("cannot read {}: {e:#}", paths.proc_drbd.display());

@@ -33,7 +33,10 @@ fn which(name: &str) -> Option<PathBuf> {
 /// why it did not succeed.
 fn run_quietly(argv: &[String], stdin: Option<&str>, timeout: Duration) -> Result<(), String> {
     let (prog, rest) = argv.split_first().ok_or("empty command")?;
-    let mut cmd = exec::Command::new(prog).args(rest).timeout(timeout);
+    let mut cmd = exec::Command::new(prog)
+        .args(rest)
+        .discard_stdout()
+        .timeout(timeout);
     if let Some(s) = stdin {
         cmd = cmd.stdin(s.as_bytes());
     }

@@ -125,9 +125,9 @@ pub fn typed_confirmation(
     }
 }
 
-/// Where and how to run steps.
+/// Where and how a runbook's steps run: this node, or the peer over ssh.
 #[derive(Debug, Clone)]
-pub struct Host {
+pub struct Pair {
     /// How to reach the peer.
     pub peer_opts: PeerOptions,
     /// The peer's address, when known.
@@ -151,7 +151,7 @@ pub enum StepResult {
     Failed(String),
 }
 
-impl Host {
+impl Pair {
     fn command(
         &self,
         node: &NodeRef,
@@ -289,7 +289,8 @@ impl Host {
     ) -> Result<String, String> {
         let start = Instant::now();
         let mut bar = ResyncBar::new(Style::Follow);
-        let mut last_emit = Instant::now() - Duration::from_secs(60);
+        // None: no progress event yet (Instant minus a duration can underflow after boot)
+        let mut last_emit: Option<Instant> = None;
         let mut standalone_polls = 0;
         loop {
             let seen = self.observe(node);
@@ -313,8 +314,8 @@ impl Host {
                 }
                 let pct = d.sync.as_ref().and_then(|s| s.percent).unwrap_or(0.0);
                 if events.json {
-                    if last_emit.elapsed() >= Duration::from_secs(5) {
-                        last_emit = Instant::now();
+                    if last_emit.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                        last_emit = Some(Instant::now());
                         let s = d.sync.clone().unwrap_or_default();
                         events.emit(json!({"event":"progress","index":index,"percent":s.percent,
                             "done_kib":s.done_kib,"total_kib":s.total_kib,
@@ -343,7 +344,7 @@ impl Host {
 }
 
 /// Finds `vg/lv` for a backing device on `node` with `lvs` (`None`: not an LV, or no LVM).
-pub fn backing_lv(host: &Host, node: &NodeRef, device: &std::path::Path) -> Option<String> {
+pub fn backing_lv(host: &Pair, node: &NodeRef, device: &std::path::Path) -> Option<String> {
     let argv: Vec<String> = vec![
         "lvs".into(),
         "--noheadings".into(),

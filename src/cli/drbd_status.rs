@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use super::common::print_json;
 use super::Ctx;
 use crate::drbd::{self, ProcDrbd};
 use crate::model::exit;
@@ -35,12 +36,12 @@ pub fn run(args: &Args, _ctx: &Ctx) -> Result<i32> {
         let v = proc.version.as_ref().map_or("?", |v| v.raw.as_str());
         eprintln!("DRBD 9 (version {v}): /proc/drbd lists no devices; use `drbdsetup status`");
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&proc)?);
+            print_json(&proc)?;
         }
         return Ok(exit::NOT_APPLICABLE);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&proc)?);
+        print_json(&proc)?;
     } else {
         println!("{}", tables::drbd_table(&proc));
         if proc.devices.is_empty() {

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::common::both_views;
+use super::common::{both_views, print_json_sorted};
 use super::Ctx;
 use crate::config::Config;
 use crate::decide::diagnose::{self, EXIT_UNKNOWN};
@@ -43,13 +43,13 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         Err(e) => no_config_views(&format!("{e:#}")),
     };
     let d = diagnose::diagnose(&local, &peer);
-    let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&d.to_json())?)?;
+        print_json_sorted(&d)?;
     } else {
+        let mut out = std::io::stdout().lock();
         out.write_all(crate::render::text::diagnosis(&d).as_bytes())?;
+        out.flush()?;
     }
-    out.flush()?;
     debug_assert!(d.exit_code <= EXIT_UNKNOWN);
     Ok(d.exit_code)
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::common::print_json_sorted;
 use super::Ctx;
 use crate::act::signals;
 use crate::config::Config;
@@ -57,20 +58,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     }
     let snap = probe::snapshot(ctx.global.config_path());
     let report = checks::run_checks(&snap);
-    let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = StatusDoc::new(&snap, &report);
-        writeln!(out, "{}", json_text(&doc)?)?;
+        print_json_sorted(&StatusDoc::new(&snap, &report))?;
     } else {
+        let mut out = std::io::stdout().lock();
         out.write_all(text::report(&report).as_bytes())?;
+        out.flush()?;
     }
-    out.flush()?;
     Ok(report.exit_code)
-}
-
-/// The document as printed since the first release: pretty, keys in alphabetical order.
-fn json_text(doc: &StatusDoc) -> Result<String> {
-    Ok(serde_json::to_string_pretty(&serde_json::to_value(doc)?)?)
 }
 
 /// `ha-status --peer [--json]`: this node's checks and the peer's, side by side (text) or
@@ -98,15 +93,15 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
             reason: format!("no topology: {e:#}"),
         },
     };
-    let mut out = std::io::stdout().lock();
     if json {
         doc.peer = Some(the_peer);
-        writeln!(out, "{}", json_text(&doc)?)?;
+        print_json_sorted(&doc)?;
     } else {
         let local = NodeView::from_doc(&host, "local", snap.drbd_minor, &doc);
+        let mut out = std::io::stdout().lock();
         out.write_all(tables::side_by_side(&local, &the_peer).as_bytes())?;
+        out.flush()?;
     }
-    out.flush()?;
     Ok(report.exit_code)
 }
 

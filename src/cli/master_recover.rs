@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::common::{load_config, RetryArgs};
 use super::Ctx;
 use crate::act::master_recover::{self, Options};
-pub use crate::decide::master_recover::Target;
+pub use crate::decide::master_recover::RecoverTo;
 
 /// Arguments of `master-recover` and `backup-recover`.
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// Runs `master-recover` / `backup-recover`; returns the exit code.
-pub fn run(target: Target, args: &Args, ctx: &Ctx) -> Result<i32> {
+pub fn run(target: RecoverTo, args: &Args, ctx: &Ctx) -> Result<i32> {
     let cfg = load_config(ctx)?;
     let settings = args.retry.settings(Some(&cfg), &cfg.paths);
     let opts = Options {

@@ -189,8 +189,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::ServiceList(a) => service::run_service_list(a, &ctx),
         Commands::Tail(a) => service::run_tail(a, &ctx),
         Commands::ClusterTransition(a) => cluster_transition::run(a, &ctx),
-        Commands::MasterRecover(a) => master_recover::run(master_recover::Target::Master, a, &ctx),
-        Commands::BackupRecover(a) => master_recover::run(master_recover::Target::Backup, a, &ctx),
+        Commands::MasterRecover(a) => {
+            master_recover::run(master_recover::RecoverTo::Master, a, &ctx)
+        }
+        Commands::BackupRecover(a) => {
+            master_recover::run(master_recover::RecoverTo::Backup, a, &ctx)
+        }
         Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
         Commands::HaRecover(a) => ha_recover::run(a, &ctx),
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),

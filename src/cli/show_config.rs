@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::common::load_config;
+use super::common::{load_config, print_json};
 use super::Ctx;
 use crate::render::config::{render_text, to_json};
 
@@ -37,7 +37,7 @@ pub struct Args {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let config = load_config(ctx)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&config))?);
+        print_json(&to_json(&config))?;
     } else {
         print!("{}", render_text(&config, ctx.global.verbose));
     }

@@ -122,7 +122,7 @@ pub fn check_backup(minor: u32, dev: Option<&Device>) -> Verdict {
 }
 /// Which state to recover to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub enum RecoverTo {
     /// `master-recover`.
     Master,
     /// `backup-recover`.
@@ -131,7 +131,7 @@ pub enum Target {
 
 /// What to tell the operator about the VIP after a manual recover: keepalived owns it.
 /// `held`: whether this node holds `vip` (or why that is unknown).
-pub fn vip_report(vip: Option<&Vip>, held: Result<bool, String>, target: Target) -> String {
+pub fn vip_report(vip: Option<&Vip>, held: Result<bool, String>, target: RecoverTo) -> String {
     let Some(vip) = vip else {
         return "VIP: none configured; keepalived manages no address here.".to_string();
     };
@@ -144,18 +144,18 @@ pub fn vip_report(vip: Option<&Vip>, held: Result<bool, String>, target: Target)
             "VIP {addr} on {}: cannot tell whether this node holds it (getifaddrs: {e}). keepalived owns the VIP and may undo a manual recover.",
             vip.device
         ),
-        (Ok(true), Target::Master) => format!(
+        (Ok(true), RecoverTo::Master) => format!(
             "VIP {addr} is on {} of this node: clients reach this master. keepalived owns the VIP; if it elects the peer, it runs cluster-transition backup here and undoes this recover.",
             vip.device
         ),
-        (Ok(false), Target::Master) => format!(
+        (Ok(false), RecoverTo::Master) => format!(
             "VIP {addr} is NOT on this node: keepalived owns the VIP, so clients do not reach this master until keepalived elects it (ha-status reports the missing VIP); keepalived may also run cluster-transition backup here and undo this recover."
         ),
-        (Ok(true), Target::Backup) => format!(
+        (Ok(true), RecoverTo::Backup) => format!(
             "VIP {addr} is still on {} of this node, which no longer serves: keepalived owns the VIP; stop keepalived here (private-chef-ctl stop keepalived) to move it to the peer. keepalived may also run cluster-transition master here and undo this recover.",
             vip.device
         ),
-        (Ok(false), Target::Backup) => format!(
+        (Ok(false), RecoverTo::Backup) => format!(
             "VIP {addr} is not on this node. keepalived owns the VIP; if it elects this node it runs cluster-transition master here and undoes this recover."
         ),
     }

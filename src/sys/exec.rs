@@ -96,6 +96,9 @@ pub struct Command {
     pub args: Vec<OsString>,
     pub env: Vec<(OsString, OsString)>,
     pub stdin: Option<Vec<u8>>,
+    /// Discard stdout instead of capturing it (a program whose output nobody reads, e.g.
+    /// a notifier whose helpers may keep the pipe open).
+    pub discard_stdout: bool,
     pub timeout: Duration,
 }
 
@@ -106,6 +109,7 @@ impl Command {
             args: Vec::new(),
             env: Vec::new(),
             stdin: None,
+            discard_stdout: false,
             timeout: Duration::from_secs(30),
         }
     }
@@ -132,6 +136,12 @@ impl Command {
     /// Feeds `bytes` to the command's stdin (closed otherwise).
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Discards stdout (see [`Command::discard_stdout`]).
+    pub fn discard_stdout(mut self) -> Self {
+        self.discard_stdout = true;
         self
     }
 
@@ -162,14 +172,16 @@ impl Command {
     /// missing program, a spawn failure or a timeout is, and the error names the command.
     pub fn run(&self) -> Result<Output> {
         let expr = duct::cmd(&self.program, &self.args);
-        let mut expr = match &self.stdin {
+        let expr = match &self.stdin {
             Some(b) => expr.stdin_bytes(b.clone()),
             None => expr.stdin_null(),
-        }
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .env("LC_ALL", "C");
+        };
+        let expr = if self.discard_stdout {
+            expr.stdout_null()
+        } else {
+            expr.stdout_capture()
+        };
+        let mut expr = expr.stderr_capture().unchecked().env("LC_ALL", "C");
         for (k, v) in &self.env {
             expr = expr.env(k, v);
         }
@@ -221,6 +233,16 @@ mod tests {
         );
         assert!(e.to_string().contains("not found"), "{e}");
         assert!(matches!(e, Error::NotFound { .. }));
+    }
+
+    #[test]
+    fn stdout_can_be_discarded() {
+        let o = Command::new("sh")
+            .args(["-c", "echo out; echo err >&2"])
+            .discard_stdout()
+            .run()
+            .unwrap();
+        assert_eq!((o.stdout.as_str(), o.stderr.as_str()), ("", "err\n"));
     }
 
     #[test]

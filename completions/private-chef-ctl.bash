@@ -31,6 +31,9 @@ _private__chef__ctl() {
             private__chef__ctl,drbd-status)
                 cmd="private__chef__ctl__subcmd__drbd__subcmd__status"
                 ;;
+            private__chef__ctl,drbd-witness)
+                cmd="private__chef__ctl__subcmd__drbd__subcmd__witness"
+                ;;
             private__chef__ctl,gen-docs)
                 cmd="private__chef__ctl__subcmd__gen__subcmd__docs"
                 ;;
@@ -109,6 +112,9 @@ _private__chef__ctl() {
             private__chef__ctl__subcmd__help,drbd-status)
                 cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__status"
                 ;;
+            private__chef__ctl__subcmd__help,drbd-witness)
+                cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__witness"
+                ;;
             private__chef__ctl__subcmd__help,gen-docs)
                 cmd="private__chef__ctl__subcmd__help__subcmd__gen__subcmd__docs"
                 ;;
@@ -179,7 +185,7 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,6 +320,28 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__drbd__subcmd__witness)
+            opts="-v -h --interval --once --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__gen__subcmd__docs)
             opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -425,7 +453,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,6 +523,20 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__witness)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -14,6 +14,7 @@ pub mod ha_status;
 pub mod peer;
 pub mod plan;
 pub mod probe;
+pub mod promote; // issue 10: may this node promote?
 pub mod recovery;
 pub mod service;
 pub mod transition;

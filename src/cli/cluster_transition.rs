@@ -146,6 +146,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     audit.record(ACTION, target.as_str(), AuditResult::Started, "");
     let state = StateFiles::new(&paths);
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
+    host.promote_gate.promote_without_peer = crate::promote::promote_without_peer(cfg.as_ref()); // issue 10
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
     record_outcome(&audit, ACTION, target, &outcome);
     if let Some(sig) = deferred_signal() {

@@ -9,6 +9,7 @@ pub mod cluster_transition;
 pub mod docs;
 pub mod drbd_handler;
 pub mod drbd_status;
+pub mod drbd_witness; // issue 10
 pub mod failover;
 pub mod ha_diagnose;
 pub mod ha_recover;
@@ -98,6 +99,9 @@ pub enum Commands {
     HaRecover(ha_recover::Args),
     /// DRBD handler entry point (drbd.conf `handlers { split-brain "…" }`).
     DrbdHandler(drbd_handler::Args),
+    /// Remember what this node saw of its DRBD peer since boot (an always-up service; the
+    /// master transition reads its record before promoting).
+    DrbdWitness(drbd_witness::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
         Commands::HaRecover(a) => ha_recover::run(a, &ctx),
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
+        Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

@@ -389,6 +389,11 @@ pub trait Host {
     fn snapshot(&mut self) -> Result<Snapshot, String>;
     /// One `drbdadm primary` attempt.
     fn drbd_primary(&mut self, resource: &str) -> Result<(), String>;
+    /// Issue 10: may this node promote now? `Err` says why not (its data may be stale);
+    /// `drbdadm primary` is then not run and the check is repeated at the next attempt.
+    fn may_promote(&mut self, _resource: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// One `drbdadm secondary` attempt.
     fn drbd_secondary(&mut self, resource: &str) -> Result<(), String>;
     /// Whether `dir` is mounted now.
@@ -453,7 +458,11 @@ fn run_step(
                 host.log(&format!(
                     "Attempting DRBD primary takeover - attempts left {left}"
                 ));
-                match host.drbd_primary(resource) {
+                // issue 10: never promote a node whose data may be stale
+                match host
+                    .may_promote(resource)
+                    .and_then(|()| host.drbd_primary(resource))
+                {
                     Ok(()) => {
                         host.log("DRBD primary takeover successful");
                         return Ok(StepEnd::Done);

@@ -232,6 +232,9 @@ pub struct NodeView {
     /// The last split-brain handler record on this node.
     #[serde(default)]
     pub split_brain: Option<SplitBrainRecord>,
+    /// Issue 10: the data generation facts (identifiers, witness, assessment).
+    #[serde(default)]
+    pub data: crate::promote::facts::DataFacts,
 }
 
 impl NodeView {
@@ -313,6 +316,7 @@ impl NodeView {
             drbd,
             drbd_error,
             split_brain: None,
+            data: crate::promote::facts::DataFacts::from_status_json(doc), // issue 10
         })
     }
 }
@@ -668,7 +672,8 @@ pub fn lock_held(path: &Path) -> Result<bool, String> {
 pub fn local_view(cfg: &Config, node: &str) -> NodeView {
     let snap = crate::probe::snapshot_with(cfg);
     let report = crate::ha_status::run_checks(&snap);
-    let doc = crate::ha_status::report_json(&snap, &report);
+    let mut doc = crate::ha_status::report_json(&snap, &report);
+    crate::promote::host::collect(Some(cfg), &cfg.paths).insert_into(&mut doc); // issue 10
     let mut v = match NodeView::from_status_json(node, "local", snap.drbd_minor, &doc) {
         Ok(v) => v,
         // report_json always has checks and exit_code; keep a usable view regardless.
@@ -683,6 +688,7 @@ pub fn local_view(cfg: &Config, node: &str) -> NodeView {
             drbd: None,
             drbd_error: Some(e),
             split_brain: None,
+            data: Default::default(),
         },
     };
     v.transition_lock_held = lock_held(&cfg.paths.transition_lock).ok();
@@ -803,6 +809,9 @@ pub fn run_status_with_peer(ctx: &crate::cli::Ctx, json: bool) -> anyhow::Result
     };
     let report = crate::ha_status::run_checks(&snap);
     let mut doc = crate::ha_status::report_json(&snap, &report);
+    if let Ok(c) = &cfg {
+        crate::promote::host::collect(Some(c), &c.paths).insert_into(&mut doc); // issue 10
+    }
     let host = hostname().unwrap_or_else(|_| "localhost".to_string());
     let peer = match &cfg {
         Ok(c) => {

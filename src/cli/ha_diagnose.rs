@@ -38,6 +38,7 @@ fn no_config_views(err: &str) -> (NodeView, PeerView) {
         drbd: None,
         drbd_error: Some(format!("not read: {err}")),
         split_brain: None,
+        data: Default::default(),
     };
     let peer = PeerView::Unknown {
         node: None,

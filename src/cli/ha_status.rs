@@ -58,7 +58,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let report = ha_status::run_checks(&snap);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = ha_status::report_json(&snap, &report);
+        let mut doc = ha_status::report_json(&snap, &report);
+        if let Ok((cfg, paths)) = super::cluster_transition::load_optional(&ctx.global.config) {
+            crate::promote::host::collect(cfg.as_ref(), &paths).insert_into(&mut doc);
+            // issue 10
+        }
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         out.write_all(report.text().as_bytes())?;

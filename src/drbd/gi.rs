@@ -177,6 +177,22 @@ impl Serialize for GenerationIds {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for GenerationIds {
+    /// From the serialized form: its `line` (and `al_clean`).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            line: String,
+            #[serde(default)]
+            al_clean: Option<bool>,
+        }
+        let w = Wire::deserialize(d)?;
+        let mut g = parse_line(&w.line).map_err(serde::de::Error::custom)?;
+        g.al_clean = w.al_clean;
+        Ok(g)
+    }
+}
+
 /// Why `get-gi`/`show-gi` output could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiError(pub String);

@@ -149,3 +149,41 @@ pub fn read_gi(
         Err(e) => Err(format!("{e:#}")),
     }
 }
+
+/// This node's data-generation facts: `drbdadm get-gi` (bounded to 5 s), the witness
+/// record (when of this boot), whether this node is the bootstrap server, and the
+/// single-node assessment.
+pub fn collect(cfg: Option<&crate::config::Config>, paths: &Paths) -> super::facts::DataFacts {
+    let (ids, error) = match read_gi(&paths.drbd_resource, std::time::Duration::from_secs(5)) {
+        Ok(g) => (Some(g), None),
+        Err(e) => (None, Some(e)),
+    };
+    let boot = boot_id(Path::new(BOOT_ID));
+    let witness = read_witness(&super::witness_path(paths))
+        .filter(|w| boot.as_deref() == Some(w.boot_id.as_str()));
+    let me = crate::audit::hostname();
+    let bootstrap = cfg.map(|c| {
+        c.topology
+            .servers
+            .iter()
+            .any(|s| s.bootstrap && (s.fqdn == me || s.fqdn.split('.').next() == Some(me.as_str())))
+    });
+    let minor = crate::probe::host::drbd_minor(&paths.drbd_device).unwrap_or(0);
+    let proc = crate::drbd::read(&paths.proc_drbd).ok();
+    let d = decide(&Facts {
+        resource: &paths.drbd_resource,
+        device: proc.as_ref().and_then(|p| p.device(minor)),
+        witness: witness.as_ref(),
+        boot_id: boot.as_deref(),
+        gi: ids.as_ref(),
+        promote_without_peer: false,
+    });
+    super::facts::DataFacts {
+        ids,
+        error,
+        boot_id: boot,
+        witness,
+        bootstrap,
+        assessment: Some(super::facts::assessment(&d)),
+    }
+}

@@ -21,6 +21,7 @@
 //! "wait" means: do not run `drbdadm primary`, re-check at the next attempt; a peer that
 //! comes back connects, resyncs this node if it is newer, and the next check promotes.
 
+pub mod facts;
 pub mod host;
 
 use serde::Serialize;

@@ -457,7 +457,9 @@ pub fn build(which: Which, d: &Diagnosis, inputs: &Inputs) -> Result<Runbook, Bu
             Situation::Scenario4PrimaryLostSecondaryInconsistent { .. } => Which::Scenario4,
             Situation::Scenario5BothSecondary { .. } => Which::Scenario5,
             Situation::SplitBrain { .. } => Which::SplitBrain,
-            Situation::TransitionInProgress { .. } | Situation::Unknown { .. } => {
+            Situation::TransitionInProgress { .. }
+            | Situation::Unknown { .. }
+            | Situation::CameBackAlone { .. } => {
                 return Err(BuildError::NotApplicable(format!(
                     "{}; no runbook applies",
                     d.title

@@ -1,0 +1,259 @@
+//! Issue 10 on the real pair: a node whose data may be stale never promotes itself, and
+//! availability does not regress where the data is current. Acknowledged writes through the
+//! VIP (`lab::writer`); the writer runs on a node that stays up, and when no node stays up
+//! its acknowledged records are copied to the host before the crash and checked with
+//! `writer.py verify` on the pair that comes back.
+//!
+//! * `double_fault_old_master_boots_first`: crash the master (the survivor is promoted
+//!   automatically: scenario 3), writes on the new master, crash it, boot the old master
+//!   alone (it must never promote, mount or serve), then boot the other: nothing lost, the
+//!   pair healthy with the newer data.
+//! * `both_lose_power_and_boot_together`: both crash, both boot: the pair comes back by itself.
+//!
+//! Each test logs both nodes' `drbdadm show-gi` at every phase (see `lab/GENERATION-IDS.md`).
+//! Run one at a time: `cargo test --release -p lab --test stale_data -- --test-threads=1 NAME`.
+
+use std::time::{Duration, Instant};
+
+use lab::writer::Writer;
+use lab::{shell_quote, wait_until, Lab, LabOptions, NodeId, NodeStatus, Output};
+
+const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
+const VIP: &str = "198.51.100.10";
+const BE1: NodeId = NodeId::Be1;
+const BE2: NodeId = NodeId::Be2;
+const ERROR_FILE: &str = "/var/opt/opscode/keepalived/current_cluster_status.error";
+
+fn run(lab: &Lab, n: NodeId, cmd: &str) -> Output {
+    match lab.exec_timeout(n, cmd, Duration::from_secs(300)) {
+        Ok(o) => o,
+        Err(e) => panic!("{n}: exec `{cmd}`: {e:#}"),
+    }
+}
+
+fn lap(t0: Instant, what: &str) {
+    eprintln!("[{:6.1}s] {what}", t0.elapsed().as_secs_f64());
+}
+
+fn summary(lab: &Lab) -> String {
+    NodeId::ALL
+        .iter()
+        .filter(|n| lab.is_running(**n))
+        .map(|n| {
+            format!(
+                "{n}: {}",
+                lab.status(*n).map(|s| s.summary()).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    wait_until(deadline, what, || Ok(f(lab).then_some(())))
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", summary(lab)));
+}
+
+/// Either node a healthy master and the other a healthy backup; returns the master.
+fn healthy_pair(lab: &Lab) -> Option<NodeId> {
+    NodeId::ALL.into_iter().find(|m| {
+        lab.status(*m).is_ok_and(|s| s.healthy_master())
+            && lab.status(m.peer()).is_ok_and(|s| s.healthy_backup())
+    })
+}
+
+fn lone_master(s: &NodeStatus) -> bool {
+    s.role.starts_with("Primary/")
+        && s.current == "master"
+        && s.vip
+        && s.mounted
+        && s.postgresql.starts_with("run")
+        && s.pg_ready
+}
+
+/// `drbdadm get-gi pc0` and the flags line of show-gi, logged.
+fn log_gi(lab: &Lab, when: &str) {
+    for n in NodeId::ALL {
+        if !lab.is_running(n) {
+            eprintln!("  gi {when}: {n}: down");
+            continue;
+        }
+        let o = run(
+            lab,
+            n,
+            "drbdadm show-gi pc0 2>&1 | grep -E '^[0-9A-F]{16}:|^flags'; sed -n 3p /proc/drbd",
+        );
+        eprintln!("  gi {when}: {n}: {}", o.stdout.trim().replace('\n', " | "));
+    }
+}
+
+/// The writer's acknowledged records (copied before its node goes down).
+struct Acked {
+    pg: String,
+    redis: String,
+}
+
+fn save_acked(lab: &Lab, w: &Writer) -> Acked {
+    let d = shell_quote(w.dir());
+    let pg = run(lab, w.node(), &format!("cat {d}/pg.acked")).stdout;
+    let redis = run(lab, w.node(), &format!("cat {d}/redis.acked")).stdout;
+    Acked { pg, redis }
+}
+
+/// Puts the records on `n` and runs `writer.py verify` there against `host`: nothing missing.
+fn verify_acked(lab: &Lab, n: NodeId, a: &Acked, host: &str) -> (u64, u64) {
+    let d = "/run/lab-writer/copied";
+    let o = run(
+        lab,
+        n,
+        &format!(
+            "rm -rf {d} && mkdir -p {d} && printf %s {} > {d}/pg.acked && printf %s {} > {d}/redis.acked && python3 /opt/lab/writer.py verify {d} --host {host}",
+            shell_quote(&a.pg),
+            shell_quote(&a.redis)
+        ),
+    );
+    eprintln!("verify on {host}: {}", o.stdout.trim().replace('\n', " | "));
+    assert_eq!(o.code, 0, "acknowledged writes lost on {host}: {o:?}");
+    let pg: u64 =
+        a.pg.lines()
+            .filter_map(|l| {
+                let (lo, hi) = l.split_once(' ')?;
+                Some(hi.trim().parse::<u64>().ok()? - lo.trim().parse::<u64>().ok()? + 1)
+            })
+            .sum();
+    let redis = a.redis.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines[0], format!("pg acked={pg} present={pg} missing=0"));
+    assert!(
+        lines[1].starts_with(&format!("redis acked={redis} present={redis} missing=0 ")),
+        "{}",
+        lines[1]
+    );
+    (pg, redis)
+}
+
+#[test]
+fn double_fault_old_master_boots_first() {
+    let t0 = Instant::now();
+    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    lap(t0, "pair up: be1 master, be2 backup");
+    log_gi(&lab, "healthy");
+
+    // 1. crash the master; the writer on be2, which takes over by itself (scenario 3)
+    let w = Writer::start(&lab, BE2, "double", 1).unwrap_or_else(|e| panic!("{e:#}"));
+    let before = w
+        .wait_for(400, 400, Instant::now() + Duration::from_secs(90))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, &format!("writer acknowledged {before:?}; crashing be1"));
+    lab.crash(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+    let crashed_at = Instant::now();
+    wait_for(&lab, 90, "be2 to take over alone", |l| {
+        l.status(BE2).is_ok_and(|s| lone_master(&s))
+    });
+    lap(
+        t0,
+        &format!(
+            "(b) be2 promoted automatically {:.1}s after the crash",
+            crashed_at.elapsed().as_secs_f64()
+        ),
+    );
+    log_gi(&lab, "be1 crashed, be2 promoted");
+    let p = w
+        .wait_for(
+            (before.pg + 600).max(1000),
+            (before.redis + 600).max(1000),
+            Instant::now() + Duration::from_secs(120),
+        )
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", w.log().unwrap_or_default()));
+    let p = w
+        .stop(Instant::now() + Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("{e:#} ({p:?})"));
+    lap(t0, &format!("writes on be2 alone: {p:?}"));
+    assert!(p.pg >= 1000 && p.redis >= 1000, "too few writes: {p:?}");
+    let acked = save_acked(&lab, &w);
+
+    // 2. crash be2 too; boot be1 (stale) alone: it must never promote, mount or serve
+    lab.crash(BE2).unwrap_or_else(|e| panic!("{e:#}"));
+    lab.start(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, "be2 crashed; be1 booted alone");
+    let alone = Instant::now();
+    let mut saw_master_request = false;
+    while alone.elapsed() < Duration::from_secs(45) {
+        let s = lab.status(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(
+            !s.role.starts_with("Primary") && !s.mounted && !s.postgresql.starts_with("run"),
+            "be1 (stale) promoted, mounted or served while alone: {}",
+            s.summary()
+        );
+        saw_master_request |= s.requested == "master";
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    assert!(
+        saw_master_request,
+        "keepalived never asked be1 for master: the test did not test the gate"
+    );
+    log_gi(&lab, "be1 booted alone (refused)");
+    let err = run(&lab, BE1, &format!("cat {ERROR_FILE}")).stdout;
+    assert!(
+        err.contains("Not promoting") && err.contains("master-recover --force"),
+        "error file: {err}"
+    );
+    let hs = run(&lab, BE1, &format!("{PCC} ha-status"));
+    assert_ne!(hs.code, 0);
+    assert!(
+        hs.stdout.contains("master-recover --force"),
+        "ha-status does not name the fix:\n{}",
+        hs.stdout
+    );
+    let diag = run(&lab, BE1, &format!("{PCC} ha-diagnose"));
+    eprintln!("ha-diagnose on be1 alone:\n{}", diag.stdout);
+    lap(
+        t0,
+        "be1 stayed Secondary, unmounted, services down; the reason is recorded",
+    );
+
+    // 3. boot be2 (newer): it resyncs be1, which is then promoted; nothing lost
+    lab.start(BE2).unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, "be2 booted");
+    wait_for(&lab, 180, "a healthy pair", |l| healthy_pair(l).is_some());
+    let m = healthy_pair(&lab).unwrap_or(BE1);
+    lap(t0, &format!("pair healthy, {m} master"));
+    log_gi(&lab, "be2 returned, pair healthy");
+    let (pg, redis) = verify_acked(&lab, m.peer(), &acked, VIP);
+    lap(
+        t0,
+        &format!("all {pg} rows and {redis} keys acknowledged on be2 alone are served"),
+    );
+}
+
+#[test]
+fn both_lose_power_and_boot_together() {
+    let t0 = Instant::now();
+    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    lap(t0, "pair up: be1 master, be2 backup");
+    let w = Writer::start(&lab, BE2, "power", 1).unwrap_or_else(|e| panic!("{e:#}"));
+    let p = w
+        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    // power cut on the master; the writer on be2 stops getting acknowledgements at once,
+    // its records are copied, then be2 loses power too (before keepalived there notices)
+    lab.crash(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+    let acked = save_acked(&lab, &w);
+    lab.crash(BE2).unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, &format!("both lost power ({p:?} acknowledged before)"));
+    // one after the other from this thread (a test's guests die with the thread that
+    // started them); `start` returns when the guest answers, a few seconds apart
+    lab.start(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+    lab.start(BE2).unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, "both booted");
+    log_gi(&lab, "both booted");
+    wait_for(&lab, 240, "the pair to come back by itself", |l| {
+        healthy_pair(l).is_some()
+    });
+    let m = healthy_pair(&lab).unwrap_or(BE1);
+    lap(t0, &format!("pair healthy by itself, {m} master"));
+    log_gi(&lab, "pair healthy");
+    let (pg, redis) = verify_acked(&lab, m.peer(), &acked, VIP);
+    lap(t0, &format!("all {pg} rows and {redis} keys are served"));
+}

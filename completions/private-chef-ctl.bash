@@ -203,12 +203,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__backup__subcmd__recover)
-            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --confirm-resource --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --confirm-resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -899,12 +903,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__master__subcmd__recover)
-            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --confirm-resource --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --confirm-resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -127,6 +127,7 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand cluste
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand cluster-transition" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL)' -r -F
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand cluster-transition" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand cluster-transition" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -l confirm-resource -d 'master-recover --force on a node whose data may be stale, with --yes: the resource name, confirming that the peer\'s newer writes may be lost' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -l attempts -d 'Attempts of `drbdadm primary|secondary` and of unmount [default: keepalived[\'transition_attempts\'], else 300]' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -l retry-secs -d 'Seconds between attempts [default: keepalived[\'transition_retry_secs\'], else 1]' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -l command-timeout -d 'Time limit of each external command (drbdadm, mount, umount, sv), seconds [default: keepalived[\'transition_command_timeout\'], else 60]' -r
@@ -137,6 +138,7 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -l force -d 'master-recover: run although the checks refuse (local disk not UpToDate, peer Primary); a warning says what may be lost. No effect on backup-recover'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand master-recover" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -l confirm-resource -d 'master-recover --force on a node whose data may be stale, with --yes: the resource name, confirming that the peer\'s newer writes may be lost' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -l attempts -d 'Attempts of `drbdadm primary|secondary` and of unmount [default: keepalived[\'transition_attempts\'], else 300]' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -l retry-secs -d 'Seconds between attempts [default: keepalived[\'transition_retry_secs\'], else 1]' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand backup-recover" -l command-timeout -d 'Time limit of each external command (drbdadm, mount, umount, sv), seconds [default: keepalived[\'transition_command_timeout\'], else 60]' -r

@@ -9,6 +9,9 @@
 //!   alone (it must never promote, mount or serve), then boot the other: nothing lost, the
 //!   pair healthy with the newer data.
 //! * `both_lose_power_and_boot_together`: both crash, both boot: the pair comes back by itself.
+//! * `scenario_5_equal_and_one_newer`: both Secondary with the same data (`ha-recover auto
+//!   --yes` promotes the bootstrap node, no `--promote` needed), then with be2 newer and
+//!   disconnected (the diagnosis promotes be2; after the link heals, the runbook ends healthy).
 //!
 //! Each test logs both nodes' `drbdadm show-gi` at every phase (see `lab/GENERATION-IDS.md`).
 //! Run one at a time: `cargo test --release -p lab --test stale_data -- --test-threads=1 NAME`.
@@ -208,6 +211,11 @@ fn double_fault_old_master_boots_first() {
     );
     let diag = run(&lab, BE1, &format!("{PCC} ha-diagnose"));
     eprintln!("ha-diagnose on be1 alone:\n{}", diag.stdout);
+    assert!(
+        diag.stdout.starts_with("Came back alone"),
+        "ha-diagnose on be1 alone: {}",
+        diag.stdout
+    );
     lap(
         t0,
         "be1 stayed Secondary, unmounted, services down; the reason is recorded",
@@ -256,4 +264,145 @@ fn both_lose_power_and_boot_together() {
     log_gi(&lab, "pair healthy");
     let (pg, redis) = verify_acked(&lab, m.peer(), &acked, VIP);
     lap(t0, &format!("all {pg} rows and {redis} keys are served"));
+}
+
+/// `ha-diagnose --json` on `n`.
+fn diagnose(lab: &Lab, n: NodeId) -> serde_json::Value {
+    let o = run(lab, n, &format!("{PCC} ha-diagnose --json"));
+    serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{n}: ha-diagnose: {e}: {o:?}"))
+}
+
+fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, secs: u64) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let r = wait_until(deadline, &format!("{n}: ha-diagnose says {slug}"), || {
+        last = diagnose(lab, n);
+        Ok((last["situation"] == slug).then(|| last.clone()))
+    });
+    r.unwrap_or_else(|e| panic!("{e:#}\nlast diagnosis: {last:#}"))
+}
+
+/// `ha-recover auto --yes --json` on `n`: exit 0 and a done event `ok`.
+fn recover_auto(lab: &Lab, n: NodeId) {
+    let o = run(lab, n, &format!("{PCC} ha-recover auto --yes --json"));
+    let done = o
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .rfind(|e| e["event"] == "done");
+    assert_eq!(o.code, 0, "{n}: ha-recover auto --yes: {o:?}");
+    assert_eq!(
+        done.map(|d| d["result"].clone()),
+        Some("ok".into()),
+        "{o:?}"
+    );
+}
+
+fn ok(lab: &Lab, n: NodeId, cmd: &str) -> String {
+    let o = run(lab, n, cmd);
+    assert_eq!(o.code, 0, "{n}: `{cmd}`: {o:?}");
+    o.stdout
+}
+
+fn both_secondary(lab: &Lab) -> bool {
+    let a = lab.status(BE1).unwrap_or_default();
+    let b = lab.status(BE2).unwrap_or_default();
+    a.role.starts_with("Secondary/") && b.role.starts_with("Secondary/") && !a.mounted && !b.mounted
+}
+
+/// The Primary with services up and PostgreSQL ready.
+fn serving(lab: &Lab) -> Option<NodeId> {
+    NodeId::ALL.into_iter().find(|n| {
+        lab.status(*n).is_ok_and(|s| {
+            s.role.starts_with("Primary/")
+                && s.mounted
+                && s.pg_ready
+                && s.dstate == "UpToDate/UpToDate"
+        })
+    })
+}
+
+#[test]
+fn scenario_5_equal_and_one_newer() {
+    let t0 = Instant::now();
+    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    lap(t0, "pair up: be1 master, be2 backup");
+    let w = Writer::start(&lab, BE2, "s5", 1).unwrap_or_else(|e| panic!("{e:#}"));
+    let p = w
+        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let p = w
+        .stop(Instant::now() + Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("{e:#} {p:?}"));
+    lap(t0, &format!("writer acknowledged {p:?}"));
+
+    // 1. equal data: keepalived stopped on both (the master's notify demotes it)
+    for n in [BE2, BE1] {
+        ok(&lab, n, "sv -w 60 stop /opt/opscode/service/keepalived");
+    }
+    wait_for(&lab, 120, "both Secondary", both_secondary);
+    log_gi(&lab, "scenario 5, equal data");
+    let d = diagnose_until(&lab, BE2, "scenario-5", 60);
+    lap(t0, &format!("diagnosed on be2: {}", d["title"]));
+    assert_eq!(d["relation"]["relation"], "same", "{d:#}");
+    assert_eq!(
+        d["details"]["promote"], "be1.lab.example",
+        "a true tie promotes the bootstrap node: {d:#}"
+    );
+    recover_auto(&lab, BE2);
+    wait_for(&lab, 120, "be1 serving", |l| serving(l) == Some(BE1));
+    lap(
+        t0,
+        "equal data: ha-recover auto --yes on be2 promoted be1 (bootstrap)",
+    );
+    let o = w
+        .verify(BE1.public_ip())
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(o.code, 0, "acknowledged writes lost: {o:?}");
+
+    // 2. one node newer: be2 becomes Primary, loses the cluster link, writes alone, is
+    //    demoted: both Secondary, be2 newer, not connected
+    ok(&lab, BE1, &format!("{PCC} backup-recover --yes"));
+    ok(&lab, BE2, &format!("{PCC} master-recover --yes"));
+    lab.cut_link(BE2, lab::Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    wait_for(&lab, 60, "be2 to notice the cut", |l| {
+        l.status(BE2).is_ok_and(|s| s.cstate != "Connected")
+    });
+    let sql = "psql -h /var/run/postgresql -U postgres -v ON_ERROR_STOP=1 -Atqc";
+    ok(
+        &lab,
+        BE2,
+        &format!("{sql} 'create table newer (id int primary key)' && {sql} 'insert into newer select generate_series(1, 1000)'"),
+    );
+    ok(&lab, BE2, &format!("{PCC} backup-recover --yes"));
+    wait_for(&lab, 120, "both Secondary", both_secondary);
+    log_gi(&lab, "scenario 5, be2 newer, disconnected");
+    let d = diagnose_until(&lab, BE1, "scenario-5", 60);
+    lap(t0, &format!("diagnosed on be1: {}", d["title"]));
+    assert_eq!(d["relation"]["relation"], "peer-newer", "{d:#}");
+    assert_eq!(d["details"]["promote"], "be2.lab.example", "{d:#}");
+    // the link back: DRBD resyncs be1 from be2 (both Secondary), then the runbook
+    lab.heal_link(BE2, lab::Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    wait_for(&lab, 120, "connected again and in sync", |l| {
+        l.status(BE1).is_ok_and(|s| s.drbd_in_sync())
+    });
+    log_gi(&lab, "link healed, resynced");
+    let d = diagnose_until(&lab, BE1, "scenario-5", 60);
+    lap(t0, &format!("diagnosed on be1: {}", d["title"]));
+    recover_auto(&lab, BE1);
+    let m = {
+        wait_for(&lab, 120, "a node serving", |l| serving(l).is_some());
+        serving(&lab).unwrap_or(BE1)
+    };
+    lap(
+        t0,
+        &format!("one node newer: ha-recover auto --yes ended with {m} serving"),
+    );
+    let n = ok(&lab, m, &format!("{sql} 'select count(*) from newer'"));
+    assert_eq!(n.trim(), "1000", "rows written on be2 alone");
+    let o = w.verify(m.public_ip()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(o.code, 0, "acknowledged writes lost: {o:?}");
+    log_gi(&lab, "after ha-recover");
 }

@@ -15,6 +15,7 @@ pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
 pub mod recover;
+pub mod recover_stale; // issue 10
 pub mod service;
 pub mod show_config;
 

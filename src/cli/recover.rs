@@ -54,6 +54,10 @@ pub struct Args {
     /// a warning says what may be lost. No effect on backup-recover.
     #[arg(long)]
     pub force: bool,
+    /// master-recover --force on a node whose data may be stale, with --yes: the resource
+    /// name, confirming that the peer's newer writes may be lost.
+    #[arg(long, value_name = "RESOURCE")]
+    pub confirm_resource: Option<String>,
     #[command(flatten)]
     pub retry: RetryArgs,
 }
@@ -114,6 +118,11 @@ pub fn run(target: Target, args: &Args, ctx: &Ctx) -> Result<i32> {
     if let Err(e) = &proc {
         verdict.saw = format!("cannot read {}: {e:#}", paths.proc_drbd.display());
     }
+    // issue 10: the promotion policy of the transition (data that may be stale)
+    let stale = match target {
+        Target::Master => super::recover_stale::check(&cfg, &paths, args.force, &mut verdict),
+        Target::Backup => None,
+    };
 
     // 2. Plan.
     let settings = args.retry.settings(Some(&cfg), &paths);
@@ -157,6 +166,13 @@ pub fn run(target: Target, args: &Args, ctx: &Ctx) -> Result<i32> {
         eprintln!("WARNING: {w}");
     }
 
+    if let Some(lost) = &stale {
+        if let Err(m) = super::recover_stale::confirm(&paths.drbd_resource, args, lost, &audit) {
+            eprintln!("private-chef-ctl: {action}: {m}");
+            return Ok(EXIT_REFUSED);
+        }
+    }
+
     // 3. Confirm, then the same transition as cluster-transition.
     let opts = ExecOptions {
         yes: args.yes,
@@ -181,6 +197,8 @@ pub fn run(target: Target, args: &Args, ctx: &Ctx) -> Result<i32> {
     );
     let state = StateFiles::new(&paths);
     let mut host = real::RealHost::new(&paths, settings, &audit, action);
+    host.promote_gate.promote_without_peer = crate::promote::promote_without_peer(Some(&cfg));
+    host.promote_gate.forced = stale.is_some(); // issue 10: confirmed above
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, tt, &settings);
     record_outcome(&audit, action, tt, &outcome);
     let code = match &outcome {

@@ -618,5 +618,26 @@ mod tests {
             Some(&gi("after-crash-of-primary-be2")),
         );
         assert_eq!((c.relation, c.rule), (Relation::PeerNewer, 50));
+        // the double fault: be1 (crashed Primary, booted alone) against be2, which took
+        // over and wrote; the kernel said "uuid_compare()=-1 by rule 50" when they met
+        let be1 = gi("boot-alone-refused-be1");
+        assert!(be1.flags.crashed_primary && !be1.flags.primary && !be1.flags.connected);
+        let c = relation(Some(&be1), Some(&gi("survivor-promoted-be2")));
+        assert_eq!((c.relation, c.rule), (Relation::PeerNewer, 50));
+        let c = relation(Some(&gi("survivor-promoted-be2")), Some(&be1));
+        assert_eq!((c.relation, c.rule), (Relation::LocalNewer, 70));
+        // after the resync: the same generation
+        let c = relation(
+            Some(&gi("boot-alone-then-peer-returned-be1")),
+            Some(&gi("boot-alone-then-peer-returned-be2")),
+        );
+        assert_eq!(c.relation, Relation::Same);
+        // the old tool promoted be1 alone: both wrote since they parted; the kernel said
+        // "uuid_compare()=100 by rule 90"
+        let c = relation(
+            Some(&gi("boot-alone-old-master-be1")),
+            Some(&gi("after-crash-of-primary-be2")),
+        );
+        assert_eq!((c.relation, c.rule), (Relation::Diverged, 90));
     }
 }

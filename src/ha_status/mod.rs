@@ -377,7 +377,8 @@ fn cluster_status_check(s: &Snapshot) -> Check {
         }
     };
     if let Some(reason) = &s.transition_failure {
-        if check.status == Status::Ok {
+        // issue 10: a refused promotion (data may be stale) is an error naming the fix
+        if check.status == Status::Ok || reason.contains(crate::promote::REFUSAL_MARK) {
             check = Check::error(id, c, check.message);
         }
         check

@@ -82,7 +82,8 @@ impl Gate {
             }
             Decision::Wait { reason, fix } => {
                 let message = format!(
-                    "Not promoting: this node's data may be stale: {}. Fix: {fix}",
+                    "{}: {}. Fix: {fix}",
+                    super::REFUSAL_MARK,
                     reason.trim_end_matches('.')
                 );
                 let new = self.last_refusal.as_deref() != Some(message.as_str());

@@ -163,6 +163,10 @@ pub fn decide(f: &Facts<'_>) -> Decision {
     }
 }
 
+/// The words that start a refusal (in cluster.log, the error file, the audit log);
+/// `ha-status` shows a transition error containing them as an error.
+pub const REFUSAL_MARK: &str = "Not promoting: this node's data may be stale";
+
 /// The file name of the witness record in `keepalived_dir`.
 pub fn witness_path(paths: &crate::config::Paths) -> std::path::PathBuf {
     paths.keepalived_dir.join(crate::drbd::witness::FILE_NAME)

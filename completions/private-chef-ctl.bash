@@ -67,6 +67,9 @@ _private__chef__ctl() {
             private__chef__ctl,once)
                 cmd="private__chef__ctl__subcmd__once"
                 ;;
+            private__chef__ctl,preserve-copy)
+                cmd="private__chef__ctl__subcmd__preserve__subcmd__copy"
+                ;;
             private__chef__ctl,restart)
                 cmd="private__chef__ctl__subcmd__restart"
                 ;;
@@ -148,6 +151,9 @@ _private__chef__ctl() {
             private__chef__ctl__subcmd__help,once)
                 cmd="private__chef__ctl__subcmd__help__subcmd__once"
                 ;;
+            private__chef__ctl__subcmd__help,preserve-copy)
+                cmd="private__chef__ctl__subcmd__help__subcmd__preserve__subcmd__copy"
+                ;;
             private__chef__ctl__subcmd__help,restart)
                 cmd="private__chef__ctl__subcmd__help__subcmd__restart"
                 ;;
@@ -185,7 +191,7 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,7 +463,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +714,20 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__preserve__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -937,6 +957,24 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__once)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__preserve__subcmd__copy)
             opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -14,6 +14,7 @@ pub mod failover;
 pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
+pub mod preserve_copy; // issue 10: the split-brain victim's copy
 pub mod recover;
 pub mod recover_stale; // issue 10
 pub mod service;
@@ -103,6 +104,10 @@ pub enum Commands {
     /// Remember what this node saw of its DRBD peer since boot (an always-up service; the
     /// master transition reads its record before promoting).
     DrbdWitness(drbd_witness::Args),
+    /// Copy a split-brain victim's backing device to an image (free space checked first,
+    /// mode 0600, no partial image left behind); used by ha-recover split-brain.
+    #[command(hide = true)]
+    PreserveCopy(preserve_copy::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -140,6 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
         Commands::HaRecover(a) => ha_recover::run(a, &ctx),
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
+        Commands::PreserveCopy(a) => preserve_copy::run(a),
         Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),

@@ -152,13 +152,12 @@ impl Preserve {
     /// The command line.
     pub fn argv(&self) -> Vec<String> {
         match self {
+            // issue 10: free space checked first, 0600, no partial image left behind
             Preserve::Dd { device, dest } => vec![
-                "dd".into(),
-                format!("if={}", device.display()),
-                format!("of={}", dest.display()),
-                "bs=4M".into(),
-                "conv=fsync".into(),
-                "status=none".into(),
+                "private-chef-ctl".into(),
+                "preserve-copy".into(),
+                device.display().to_string(),
+                dest.display().to_string(),
             ],
             Preserve::LvmSnapshot { origin, name } => vec![
                 "lvcreate".into(),

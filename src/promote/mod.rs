@@ -23,6 +23,8 @@
 
 pub mod facts;
 pub mod host;
+#[cfg(test)]
+mod loop_tests;
 
 use serde::Serialize;
 

@@ -187,3 +187,24 @@ fn a_node_alone_that_never_saw_its_peer_came_back_alone() {
     let d = diagnose(&l, &p);
     assert_eq!(d.situation.slug(), "scenario-3", "{:?}", d.situation);
 }
+
+#[test]
+fn an_inconsistent_survivor_stays_scenario_4() {
+    let (mut l, p) = load("scenario-4");
+    l.data = DataFacts {
+        witness: Some(record(Some(obs(
+            "SyncTarget",
+            "Secondary",
+            "Primary",
+            "Inconsistent",
+            "UpToDate",
+        )))),
+        assessment: Some(Assessment {
+            promotable: false,
+            text: "when this node lost the peer its data was not current".into(),
+        }),
+        ..DataFacts::default()
+    };
+    let d = diagnose(&l, &p);
+    assert_eq!(d.situation.slug(), "scenario-4", "{:?}", d.situation);
+}

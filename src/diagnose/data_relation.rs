@@ -25,7 +25,9 @@ pub fn relation(local: &NodeView, peer: &PeerView) -> Comparison {
 /// boot and no crashed-Primary flag: the original's scenario 3).
 pub fn alone_and_maybe_stale(v: &NodeView) -> Option<String> {
     let d = v.device()?;
-    if d.unconfigured() || d.linked() {
+    // the danger is an UpToDate disk that is stale: a disk that is not UpToDate is
+    // scenario 4's (DRBD itself refuses to promote it)
+    if d.unconfigured() || d.linked() || !d.disk_up_to_date() {
         return None;
     }
     let crashed = v.data.ids.is_some_and(|g| g.flags.crashed_primary);

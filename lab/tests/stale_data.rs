@@ -214,6 +214,14 @@ fn double_fault_old_master_boots_first() {
         "ha-status does not name the fix:\n{}",
         hs.stdout
     );
+    let j: serde_json::Value =
+        serde_json::from_str(&run(&lab, BE1, &format!("{PCC} ha-status --json")).stdout)
+            .unwrap_or_else(|e| panic!("ha-status --json: {e}"));
+    let g = &j["generation"];
+    eprintln!("ha-status --json generation on be1 alone: {g}");
+    assert_eq!(g["ids"]["flags"]["crashed_primary"], true, "{g}");
+    assert_eq!(g["assessment"]["promotable"], false, "{g}");
+    assert!(g["witness"]["last_connected"].is_null(), "{g}");
     let diag = run(&lab, BE1, &format!("{PCC} ha-diagnose"));
     eprintln!("ha-diagnose on be1 alone:\n{}", diag.stdout);
     assert!(

@@ -557,6 +557,40 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,200}") {
+            let _ = parse(&text);
+            let _ = parse_line(&text);
+        }
+
+        #[test]
+        fn a_printed_line_parses_back(cur: u64, bm: u64, h0: u64, h1: u64, f in 0u8..128) {
+            let b = |i: u8| f & (1 << i) != 0;
+            let g = GenerationIds {
+                current: cur,
+                bitmap: bm,
+                history: [h0, h1],
+                flags: GiFlags {
+                    consistent: b(0),
+                    was_up_to_date: b(1),
+                    primary: b(2),
+                    connected: b(3),
+                    full_sync: b(4),
+                    peer_outdated: b(5),
+                    crashed_primary: b(6),
+                },
+                al_clean: None,
+            };
+            proptest::prop_assert_eq!(parse(&g.line()).unwrap(), g);
+            let json = serde_json::to_string(&g).unwrap();
+            proptest::prop_assert_eq!(serde_json::from_str::<GenerationIds>(&json).unwrap(), g);
+            // the relation of any two is decided without panicking
+            let other = GenerationIds { current: h0, bitmap: cur, ..g };
+            let _ = relation(Some(&g), Some(&other));
+        }
+    }
+
     fn g(cur: u64, bm: u64, h0: u64, h1: u64) -> GenerationIds {
         GenerationIds {
             current: cur,

@@ -208,3 +208,29 @@ fn an_inconsistent_survivor_stays_scenario_4() {
     let d = diagnose(&l, &p);
     assert_eq!(d.situation.slug(), "scenario-4", "{:?}", d.situation);
 }
+
+#[test]
+fn a_transition_that_gave_up_refusing_is_not_in_progress() {
+    let (mut l, mut p) = load("scenario-5-tie");
+    l.data = facts("healthy-be2", true);
+    peer_view(&mut p).data = facts("healthy-be1", false);
+    // be1 (local) waited for its peer, gave up, and the peer came back: both Secondary
+    l.cluster_status.requested = Some("master".into());
+    l.cluster_status.current = Some("backup".into());
+    l.transition_lock_held = Some(false);
+    let c = l
+        .checks
+        .iter_mut()
+        .find(|c| c.id == "cluster_status")
+        .unwrap();
+    c.status = "error".into();
+    c.message = format!(
+        "inconsistent cluster status, requested: master, current: backup, failover running? (last transition failed: transition to master at …: Cannot become drbd primary! ({}: came back alone …))",
+        private_chef_ctl::promote::REFUSAL_MARK
+    );
+    let d = diagnose(&l, &p);
+    assert_eq!(d.situation.slug(), "scenario-5", "{:?}", d.situation);
+    // while the transition still holds the lock it is in progress
+    l.transition_lock_held = Some(true);
+    assert_eq!(diagnose(&l, &p).situation.slug(), "transition-in-progress");
+}

@@ -104,3 +104,11 @@ pub fn not_reported(local: &NodeView, peer: &PeerView) -> bool {
     let none = |v: &NodeView| v.data.ids.is_none() && v.data.error.is_none();
     none(local) && peer.view().is_none_or(none)
 }
+
+/// The node's last master transition gave up because its data might be stale (its
+/// ha-status cluster check carries the refusal) and no transition holds the lock now.
+pub fn gave_up_refusing(v: &NodeView) -> bool {
+    v.transition_lock_held != Some(true)
+        && v.check("cluster_status")
+            .is_some_and(|c| c.message.contains(crate::promote::REFUSAL_MARK))
+}

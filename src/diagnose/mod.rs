@@ -427,6 +427,9 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
     for v in &views {
         let cs = &v.cluster_status;
         let differs = matches!((&cs.requested, &cs.current), (Some(r), Some(cur)) if r != cur);
+        // issue 10: a master transition that gave up refusing stale data is over, not in
+        // progress: the situation below (e.g. scenario 5 once the peer is back) applies
+        let differs = differs && !data_relation::gave_up_refusing(v);
         if v.transition_lock_held == Some(true) || differs {
             let what = if v.transition_lock_held == Some(true) {
                 "the transition lock is held".to_string()

@@ -260,3 +260,20 @@ mod tests {
         assert!(decide(&facts(None, None, None)).promotes());
     }
 }
+
+#[cfg(test)]
+mod setting_tests {
+    #[test]
+    fn promote_without_peer_is_off_by_default_and_read_from_keepalived() {
+        let base = "topology \"ha\"\nserver \"be1.example\", :ipaddress => \"192.0.2.1\", :role => \"backend\", :bootstrap => true\nserver \"be2.example\", :ipaddress => \"192.0.2.2\", :role => \"backend\"\nbackend_vip \"vip.example\", :ipaddress => \"192.0.2.10\", :device => \"eth0\"\n";
+        let off = crate::config::Config::from_text(base, std::path::Path::new("p.rb")).unwrap();
+        assert!(!super::promote_without_peer(Some(&off)));
+        assert!(!super::promote_without_peer(None));
+        let on = crate::config::Config::from_text(
+            &format!("{base}keepalived['promote_without_peer'] = true\n"),
+            std::path::Path::new("p.rb"),
+        )
+        .unwrap();
+        assert!(super::promote_without_peer(Some(&on)));
+    }
+}

@@ -31,6 +31,9 @@ _private__chef__ctl() {
             private__chef__ctl,drbd-status)
                 cmd="private__chef__ctl__subcmd__drbd__subcmd__status"
                 ;;
+            private__chef__ctl,drbd-witness)
+                cmd="private__chef__ctl__subcmd__drbd__subcmd__witness"
+                ;;
             private__chef__ctl,gen-docs)
                 cmd="private__chef__ctl__subcmd__gen__subcmd__docs"
                 ;;
@@ -63,6 +66,9 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl,once)
                 cmd="private__chef__ctl__subcmd__once"
+                ;;
+            private__chef__ctl,preserve-copy)
+                cmd="private__chef__ctl__subcmd__preserve__subcmd__copy"
                 ;;
             private__chef__ctl,restart)
                 cmd="private__chef__ctl__subcmd__restart"
@@ -109,6 +115,9 @@ _private__chef__ctl() {
             private__chef__ctl__subcmd__help,drbd-status)
                 cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__status"
                 ;;
+            private__chef__ctl__subcmd__help,drbd-witness)
+                cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__witness"
+                ;;
             private__chef__ctl__subcmd__help,gen-docs)
                 cmd="private__chef__ctl__subcmd__help__subcmd__gen__subcmd__docs"
                 ;;
@@ -141,6 +150,9 @@ _private__chef__ctl() {
                 ;;
             private__chef__ctl__subcmd__help,once)
                 cmd="private__chef__ctl__subcmd__help__subcmd__once"
+                ;;
+            private__chef__ctl__subcmd__help,preserve-copy)
+                cmd="private__chef__ctl__subcmd__help__subcmd__preserve__subcmd__copy"
                 ;;
             private__chef__ctl__subcmd__help,restart)
                 cmd="private__chef__ctl__subcmd__help__subcmd__restart"
@@ -179,7 +191,7 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,12 +209,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__backup__subcmd__recover)
-            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --confirm-resource --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --confirm-resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -300,6 +316,28 @@ _private__chef__ctl() {
             fi
             case "${prev}" in
                 --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__drbd__subcmd__witness)
+            opts="-v -h --interval --once --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -425,7 +463,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,6 +533,20 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__witness)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -649,6 +701,20 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__once)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__preserve__subcmd__copy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -857,12 +923,16 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__master__subcmd__recover)
-            opts="-y -v -h --yes --dry-run --json --force --attempts --retry-secs --command-timeout --config --verbose --help"
+            opts="-y -v -h --yes --dry-run --json --force --confirm-resource --attempts --retry-secs --command-timeout --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --confirm-resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -887,6 +957,24 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__once)
+            opts="-v -h --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__preserve__subcmd__copy)
             opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -4,7 +4,56 @@
 
 mod common;
 
-use common::{ctl as run, node_with as setup};
+use std::path::PathBuf;
+
+use common::ctl as run;
+
+fn setup(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, config) = setup_without_witness(proc_fixture);
+    // issue 10: the witness saw this node Connected and UpToDate when it lost the peer
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let rec = serde_json::json!({
+        "boot_id": boot.trim(), "minor": 0, "started": "t0",
+        "now": {"cs":"WFConnection","role":"Secondary","peer_role":"Unknown","disk":"UpToDate","peer_disk":"DUnknown"},
+        "now_since": "t2", "connections": 1,
+        "last_connected": {"cs":"Connected","role":"Secondary","peer_role":"Primary","disk":"UpToDate","peer_disk":"UpToDate"},
+        "last_connected_since": "t1", "lost_at": "t2"
+    });
+    std::fs::create_dir_all(dir.path().join("ka")).unwrap();
+    std::fs::write(dir.path().join("ka/drbd-witness.json"), rec.to_string()).unwrap();
+    (dir, config)
+}
+
+fn setup_without_witness(proc_fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    common::node_with(proc_fixture)
+}
+
+/// Issue 10: alone, and no witness record says the data was current when the peer was
+/// lost: refused (exit 2); --force needs the typed resource name (--confirm-resource with --yes).
+#[test]
+fn data_that_may_be_stale_is_refused_and_force_needs_the_resource_name() {
+    let (dir, cfg) = setup_without_witness("uptodate-secondary-unknown.txt");
+    let o = run(&dir, &cfg, &["master-recover", "--yes"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("data may be stale"), "{err}");
+    assert!(err.contains("master-recover --force"), "{err}");
+    nothing_changed(&dir);
+    let o = run(&dir, &cfg, &["master-recover", "--yes", "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--confirm-resource pc0"), "{err}");
+    nothing_changed(&dir);
+    let a = audit(&dir);
+    assert!(a
+        .iter()
+        .any(|e| e["step"] == "promote data that may be stale" && e["result"] == "refused"));
+    let o = run(&dir, &cfg, &["master-recover", "--force", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("will be lost"), "{err}");
+    nothing_changed(&dir);
+}
 
 fn audit(dir: &tempfile::TempDir) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.path().join("audit/audit.log"))

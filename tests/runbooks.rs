@@ -201,7 +201,7 @@ fn split_brain_victim_is_the_side_with_fewer_changes() {
             row(B2, "drbdadm secondary pc0", false, None),
             row(
                 B2,
-                "dd if=/dev/opscode/drbd of=/var/opt/opscode/drbd/split-brain-20240501T120000.img bs=4M conv=fsync status=none",
+                "private-chef-ctl preserve-copy /dev/opscode/drbd /var/opt/opscode/drbd/split-brain-20240501T120000.img",
                 false,
                 None
             ),

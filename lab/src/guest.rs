@@ -26,6 +26,7 @@ const SV_KEEPALIVED_LOG_RUN: &str = include_str!("../guest/sv-keepalived-log-run
 const SV_POSTGRESQL_RUN: &str = include_str!("../guest/sv-postgresql-run");
 const SV_POSTGRESQL_CONTROL_T: &str = include_str!("../guest/sv-postgresql-control-t");
 const SV_REDIS_RUN: &str = include_str!("../guest/sv-redis_lb-run");
+const SV_DRBD_WITNESS_RUN: &str = include_str!("../guest/sv-drbd-witness-run");
 
 /// The documented topology file for the pair.
 pub const PRIVATE_CHEF_RB: &str = r#"topology "ha"
@@ -231,6 +232,11 @@ pub fn render(
             0o755,
             SV_REDIS_RUN.as_bytes(),
         )?;
+        f(
+            "opt/opscode/sv/drbd-witness/run",
+            0o755,
+            SV_DRBD_WITNESS_RUN.as_bytes(),
+        )?;
         for s in HA_SERVICES {
             f(&format!("opt/opscode/sv/{s}/keepalive_me"), 0o644, b"")?;
             f(&format!("opt/opscode/sv/{s}/down"), 0o644, b"")?;
@@ -239,7 +245,7 @@ pub fn render(
         fs::create_dir_all(r.join("opt/opscode/init"))?;
         // LSB-mode sv (`/opt/opscode/init/<svc>`) resolves names under /etc/service
         symlink("/opt/opscode/service", r.join("etc/service"))?;
-        for s in ["keepalived", "postgresql", "redis_lb"] {
+        for s in ["drbd-witness", "keepalived", "postgresql", "redis_lb"] {
             symlink(
                 format!("/opt/opscode/sv/{s}"),
                 r.join("opt/opscode/service").join(s),

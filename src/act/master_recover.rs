@@ -6,6 +6,11 @@
 //!    warning); otherwise it refuses and explains. `--force` overrides with a warning naming
 //!    what may be lost. backup-recover warns when the peer is not Primary (both Secondary =
 //!    nobody serves).
+//!    Issue 10: the transition's promotion policy ([`crate::decide::promote`]) is a
+//!    precondition too: data that may be stale (this node came back alone, or was not
+//!    current when it lost the peer) is refused; `--force` overrides it only after the
+//!    operator typed the resource name (scripted: `--yes --confirm-resource NAME`), and the
+//!    audit log names what may be lost.
 //! 2. Prints the plan (the transition's steps); asks for confirmation (`--yes` skips; no
 //!    terminal and no `--yes` → refused); `--dry-run` prints only; `--json` prints the checks
 //!    and the plan as JSON and changes nothing.
@@ -27,8 +32,8 @@ use crate::decide::master_recover::{self as checks, vip_report, RecoverTo};
 use crate::model::exit;
 use crate::observe::host;
 
-/// `--yes`, `--dry-run`, `--json`, `--force`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// `--yes`, `--dry-run`, `--json`, `--force`, `--confirm-resource`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     /// Do not ask.
     pub yes: bool,
@@ -38,6 +43,39 @@ pub struct Options {
     pub json: bool,
     /// master-recover: run although the checks refuse.
     pub force: bool,
+    /// master-recover --force --yes on data that may be stale: the resource name.
+    pub confirm_resource: Option<String>,
+}
+
+/// The audit step of promoting data that may be stale.
+const STALE_STEP: &str = "promote data that may be stale";
+
+/// Issue 10: the typed confirmation of `--force` on data that may be stale (`lost`: what
+/// may be lost); audited either way. Nothing to confirm with `--dry-run` or `--json`.
+fn confirm_stale(resource: &str, opts: &Options, lost: &str, audit: &Audit) -> Result<(), String> {
+    if opts.dry_run || opts.json {
+        return Ok(());
+    }
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let prompt = format!(
+        "This node's data may be stale; promoting it loses the peer's newer writes. Type the resource name ({resource}) to confirm: "
+    );
+    let r = crate::act::runbook::typed_confirmation(
+        resource,
+        opts.yes,
+        opts.confirm_resource.as_deref(),
+        || interactive.then(|| crate::act::runbook::prompt(&prompt)),
+    );
+    match &r {
+        Ok(()) => audit.record(
+            "master-recover",
+            STALE_STEP,
+            AuditResult::Started,
+            &crate::act::plan::excerpt(lost),
+        ),
+        Err(m) => audit.record("master-recover", STALE_STEP, AuditResult::Refused, m),
+    }
+    r
 }
 
 /// [`vip_report`] of this node now.
@@ -83,6 +121,19 @@ pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) 
     if let Err(e) = &proc {
         verdict.saw = format!("cannot read {}: {e:#}", paths.proc_drbd.display());
     }
+    // issue 10: the promotion policy of the transition (data that may be stale)
+    let promote_without_peer = crate::decide::promote::promote_without_peer(Some(cfg));
+    let stale = match target {
+        RecoverTo::Master => {
+            let gate = transition::gate::Gate {
+                promote_without_peer,
+                ..Default::default()
+            };
+            let decision = gate.decide_here(&paths);
+            checks::apply_promotion_policy(&mut verdict, &decision, opts.force)
+        }
+        RecoverTo::Backup => None,
+    };
 
     // 2. Plan.
     let manager = crate::service::manager_for(&paths);
@@ -121,6 +172,12 @@ pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) 
     for w in &verdict.warnings {
         eprintln!("WARNING: {w}");
     }
+    if let Some(lost) = &stale {
+        if let Err(m) = confirm_stale(&paths.drbd_resource, opts, lost, &audit) {
+            eprintln!("private-chef-ctl: {action}: {m}");
+            return Ok(exit::REFUSED);
+        }
+    }
 
     // 3. Confirm, then the same transition as cluster-transition.
     match run.confirm(&the_plan) {
@@ -143,6 +200,8 @@ pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) 
     );
     let state = StateFiles::new(&paths);
     let mut host = real::RealHost::new(&paths, settings, &audit, action);
+    host.promote_gate.promote_without_peer = promote_without_peer;
+    host.promote_gate.forced = stale.is_some(); // issue 10: confirmed above
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, tt, &settings);
     transition::record_outcome(&run, tt, &outcome);
     let code = match &outcome {

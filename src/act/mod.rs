@@ -10,7 +10,9 @@
 //! * [`master_recover`]: master-recover / backup-recover;
 //! * [`notify`]: the split-brain handler's record, syslog line and notification;
 //! * [`services`]: the omnibus-ctl service verbs;
-//! * [`signals`]: SIGTERM/SIGHUP deferral for a running transition.
+//! * [`signals`]: SIGTERM/SIGHUP deferral for a running transition;
+//! * [`witness`]: the drbd-witness service (issue 10);
+//! * [`preserve_copy`]: the split-brain victim's copy (issue 10).
 
 pub mod audit;
 pub mod failover;
@@ -18,7 +20,9 @@ pub mod ha_recover;
 pub mod master_recover;
 pub mod notify;
 pub mod plan;
+pub mod preserve_copy;
 pub mod runbook;
 pub mod services;
 pub mod signals;
 pub mod transition;
+pub mod witness;

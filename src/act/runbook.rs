@@ -187,7 +187,17 @@ impl Pair {
                 };
                 std::iter::once(prog).chain(args.iter().cloned()).collect()
             }
-            Action::Preserve(p) => p.argv(),
+            Action::Preserve(p) => {
+                let mut a = p.argv();
+                if a.first().map(String::as_str) == Some("private-chef-ctl") {
+                    a[0] = if node.local {
+                        self.local_ctl.display().to_string()
+                    } else {
+                        self.peer_opts.remote_ctl.clone()
+                    };
+                }
+                a
+            }
             Action::WaitSync { .. } => Vec::new(),
         }
     }

@@ -69,6 +69,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     run.record(target.as_str(), AuditResult::Started, "");
     let state = StateFiles::new(&paths);
     let mut host = RealHost::new(&paths, settings, &audit, ACTION);
+    // issue 10: the promotion gate (never promote data that may be stale)
+    host.promote_gate.promote_without_peer =
+        crate::decide::promote::promote_without_peer(cfg.as_ref());
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
     transition::record_outcome(&run, target, &outcome);
     if let Some(sig) = signals::deferred_signal() {

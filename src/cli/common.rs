@@ -10,8 +10,8 @@ use super::Ctx;
 use crate::config::{Config, Paths};
 use crate::decide::transition::Settings;
 pub use crate::model::exit;
-use crate::model::{NodeView, PeerView, StatusDoc};
-use crate::observe::{host, peer, probe, split_brain_log};
+use crate::model::{DataFacts, NodeView, PeerView, StatusDoc};
+use crate::observe::{generation, host, peer, probe, split_brain_log};
 
 /// Arguments of the per-service verbs.
 #[derive(Debug, clap::Args)]
@@ -109,11 +109,25 @@ impl RetryArgs {
 pub fn local_view(cfg: &Config, node: &str) -> NodeView {
     let snap = probe::snapshot_with(cfg);
     let report = crate::decide::checks::run_checks(&snap);
-    let doc = StatusDoc::new(&snap, &report);
+    let mut doc = StatusDoc::new(&snap, &report);
+    doc.generation = Some(data_facts(Some(cfg), &cfg.paths)); // issue 10
     let mut v = NodeView::from_doc(node, "local", snap.drbd_minor, &doc);
     v.transition_lock_held = host::lock_held(&cfg.paths.transition_lock).ok();
     v.split_brain = split_brain_log::last(&cfg.paths.drbd_dir);
     v
+}
+
+/// Issue 10: this node's data-generation facts (`drbdadm get-gi`, the drbd-witness record
+/// of this boot, the bootstrap flag) with the single-node assessment of the promotion
+/// policy: `ha-status --json`'s `"generation"`.
+pub fn data_facts(cfg: Option<&Config>, paths: &Paths) -> DataFacts {
+    let (mut facts, here) = generation::collect(cfg, paths);
+    facts.assessment = Some(crate::decide::promote::assess(
+        &paths.drbd_resource,
+        &facts,
+        here.device.as_ref(),
+    ));
+    facts
 }
 
 /// Both views, read in parallel: this node's and its peer's (fetched over ssh).

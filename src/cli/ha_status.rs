@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::common::print_json_sorted;
+use super::common::{data_facts, load_optional, print_json_sorted};
 use super::Ctx;
 use crate::act::signals;
 use crate::config::Config;
@@ -59,7 +59,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     let snap = probe::snapshot(ctx.global.config_path());
     let report = checks::run_checks(&snap);
     if args.json {
-        print_json_sorted(&StatusDoc::new(&snap, &report))?;
+        let mut doc = StatusDoc::new(&snap, &report);
+        if let Ok((cfg, paths)) = load_optional(ctx) {
+            doc.generation = Some(data_facts(cfg.as_ref(), &paths)); // issue 10
+        }
+        print_json_sorted(&doc)?;
     } else {
         let mut out = std::io::stdout().lock();
         out.write_all(text::report(&report).as_bytes())?;
@@ -79,6 +83,9 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
     };
     let report = checks::run_checks(&snap);
     let mut doc = StatusDoc::new(&snap, &report);
+    if let Ok(c) = &cfg {
+        doc.generation = Some(data_facts(Some(c), &c.paths)); // issue 10
+    }
     let host = crate::sys::hostname_or("localhost");
     let the_peer = match &cfg {
         Ok(c) => {

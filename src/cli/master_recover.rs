@@ -27,6 +27,10 @@ pub struct Args {
     /// a warning says what may be lost. No effect on backup-recover.
     #[arg(long)]
     pub force: bool,
+    /// master-recover --force on a node whose data may be stale, with --yes: the resource
+    /// name, confirming that the peer's newer writes may be lost.
+    #[arg(long, value_name = "RESOURCE")]
+    pub confirm_resource: Option<String>,
     #[command(flatten)]
     pub retry: RetryArgs,
 }
@@ -40,6 +44,7 @@ pub fn run(target: RecoverTo, args: &Args, ctx: &Ctx) -> Result<i32> {
         dry_run: args.dry_run,
         json: args.json,
         force: args.force,
+        confirm_resource: args.confirm_resource.clone(),
     };
     master_recover::run(&cfg, target, &opts, settings)
 }

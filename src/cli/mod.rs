@@ -10,11 +10,13 @@ pub mod common;
 pub mod docs;
 pub mod drbd_handler;
 pub mod drbd_status;
+pub mod drbd_witness; // issue 10
 pub mod failover;
 pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
 pub mod master_recover;
+pub mod preserve_copy; // issue 10: the split-brain victim's copy
 pub mod service;
 pub mod show_config;
 
@@ -128,6 +130,13 @@ pub enum Commands {
     HaRecover(ha_recover::Args),
     /// DRBD handler entry point (drbd.conf `handlers { split-brain "…" }`).
     DrbdHandler(drbd_handler::Args),
+    /// Remember what this node saw of its DRBD peer since boot (an always-up service; the
+    /// master transition reads its record before promoting).
+    DrbdWitness(drbd_witness::Args),
+    /// Copy a split-brain victim's backing device to an image (free space checked first,
+    /// mode 0600, no partial image left behind); used by ha-recover split-brain.
+    #[command(hide = true)]
+    PreserveCopy(preserve_copy::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -198,6 +207,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::HaDiagnose(a) => ha_diagnose::run(a, &ctx),
         Commands::HaRecover(a) => ha_recover::run(a, &ctx),
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
+        Commands::PreserveCopy(a) => preserve_copy::run(a),
+        Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

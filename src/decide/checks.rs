@@ -155,7 +155,8 @@ fn cluster_status_check(s: &NodeState) -> Check {
         }
     };
     if let Some(reason) = &s.transition_failure {
-        if check.status == Status::Ok {
+        // issue 10: a refused promotion (data may be stale) is an error naming the fix
+        if check.status == Status::Ok || reason.contains(crate::decide::promote::REFUSAL_MARK) {
             check = Check::error(id, c, check.message);
         }
         check

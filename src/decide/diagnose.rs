@@ -43,6 +43,7 @@
 
 use serde::Serialize;
 
+use super::data_relation;
 use crate::model::{exit, DeviceView, DiskState, NodeView, PeerView, Role};
 
 /// Exit code: the pair is healthy.
@@ -135,6 +136,15 @@ pub enum Situation {
         /// The peer's oos, KiB.
         peer_oos: Option<u64>,
     },
+    /// Issue 10: this node is alone and its data may be stale (it has not seen its peer
+    /// since it booted, or was not current when it lost it): it must not serve.
+    #[serde(rename = "came-back-alone")]
+    CameBackAlone {
+        /// The node.
+        node: String,
+        /// Why its data may be stale.
+        reason: String,
+    },
     /// A cluster transition is running (or failed half-way).
     #[serde(rename = "transition-in-progress")]
     TransitionInProgress {
@@ -161,6 +171,7 @@ impl Situation {
             Situation::Scenario4PrimaryLostSecondaryInconsistent { .. } => "scenario-4",
             Situation::Scenario5BothSecondary { .. } => "scenario-5",
             Situation::SplitBrain { .. } => "split-brain",
+            Situation::CameBackAlone { .. } => "came-back-alone",
             Situation::TransitionInProgress { .. } => "transition-in-progress",
             Situation::Unknown { .. } => "unknown",
         }
@@ -216,6 +227,8 @@ pub struct Diagnosis {
     pub local: NodeView,
     /// The peer's view.
     pub peer: PeerView,
+    /// Issue 10: the data relation from both nodes' generation identifiers.
+    pub relation: crate::drbd::gi::Comparison,
 }
 
 impl Diagnosis {
@@ -257,6 +270,7 @@ struct Reading<'a> {
     lname: String,
     pname: String,
     ev: Vec<Evidence>,
+    rel: crate::drbd::gi::Comparison,
 }
 
 impl Reading<'_> {
@@ -277,6 +291,7 @@ impl Reading<'_> {
             next_step,
             local: self.local.clone(),
             peer: self.peer.clone(),
+            relation: self.rel,
         }
     }
 }
@@ -305,6 +320,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
         lname: local.node.clone(),
         pname: peer_name(peer),
         ev: Vec::new(),
+        rel: data_relation::relation(local, peer),
     };
     let (ln, pn) = (c.lname.clone(), c.pname.clone());
 
@@ -363,10 +379,30 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
         );
     }
 
+    // Issue 10: both nodes' generation identifiers and the relation; a node that is alone
+    // with data that may be stale comes first (it may be waiting in a refused transition).
+    for v in &views {
+        c.ev(&v.node, "drbdadm get-gi", v.data.ids_text());
+        if let Some(a) = &v.data.assessment {
+            c.ev(&v.node, "drbd-witness", a.text.clone());
+        }
+    }
+    let rel_text = format!(
+        "data relation {}: {} (DRBD rule {})",
+        c.rel.relation, c.rel.why, c.rel.rule
+    );
+    c.ev(&ln, "generation identifiers", rel_text);
+    if let Some(reason) = data_relation::came_back_alone(local, peer, &c.rel.clone()) {
+        return came_back_alone(c, reason);
+    }
+
     // 1. a transition running (or stuck) on either node.
     for v in &views {
         let cs = &v.cluster_status;
         let differs = matches!((&cs.requested, &cs.current), (Some(r), Some(cur)) if r != cur);
+        // issue 10: a master transition that gave up refusing stale data is over, not in
+        // progress: the situation below (e.g. scenario 5 once the peer is back) applies
+        let differs = differs && !data_relation::gave_up_refusing(v);
         if v.transition_lock_held == Some(true) || differs {
             let what = if v.transition_lock_held == Some(true) {
                 "the transition lock is held".to_string()
@@ -530,6 +566,24 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
     }
 }
 
+fn came_back_alone(c: Reading<'_>, reason: String) -> Diagnosis {
+    let (ln, pn) = (c.lname.clone(), c.pname.clone());
+    let title =
+        format!("Came back alone: {ln}'s data may be stale; it must not serve until {pn} returns");
+    let ns = NextStep {
+        node: Some(ln.clone()),
+        command: Some("private-chef-ctl master-recover --force".to_string()),
+        why: format!(
+            "{reason}. Safe: wait for {pn} (boot it, or restore the cluster link): DRBD \
+             connects, resyncs {ln} from it if it is newer, and the transition promotes {ln} \
+             if keepalived still wants it master. Only if {pn} is lost for good: run the command \
+             above on {ln} (it asks you to type the resource name); writes made on {pn} since \
+             {ln} last saw it are lost"
+        ),
+    };
+    c.finish(Situation::CameBackAlone { node: ln, reason }, title, ns)
+}
+
 fn unknown(c: Reading<'_>, missing: String) -> Diagnosis {
     let title = format!("Unknown: {missing}");
     let ns = NextStep {
@@ -577,7 +631,24 @@ fn secondary_lost(
     secondary: &str,
 ) -> Diagnosis {
     let oos = primary_dev.oos.unwrap_or(0);
-    let (situation, n) = if oos == 0 {
+    // issue 10: "ahead" by the identifiers when both are known; alone, by the primary's own
+    // identifiers (its bitmap tracks changes the secondary lacks); oos only when neither is
+    let primary_is_local = primary == c.lname;
+    let ahead = match c.rel.relation {
+        crate::drbd::gi::Relation::Same => false,
+        crate::drbd::gi::Relation::LocalNewer => primary_is_local,
+        crate::drbd::gi::Relation::PeerNewer => !primary_is_local,
+        _ => {
+            let ids = if primary_is_local {
+                c.local.data.ids.as_ref()
+            } else {
+                c.peer.view().and_then(|v| v.data.ids.as_ref())
+            };
+            ids.map(|g| g.tracks_changes() && oos > 0)
+                .unwrap_or(oos > 0)
+        }
+    };
+    let (situation, n) = if !ahead {
         (
             Situation::Scenario1SecondaryLost {
                 primary: primary.to_string(),
@@ -597,7 +668,7 @@ fn secondary_lost(
         )
     };
     let title = if n == 1 {
-        format!("Scenario 1: the secondary ({secondary}) is lost; the primary ({primary}) has nothing to resync (oos 0)")
+        format!("Scenario 1: the secondary ({secondary}) is lost; the primary ({primary}) has nothing to resync (oos {oos})")
     } else {
         format!("Scenario 2: the secondary ({secondary}) is lost; the primary ({primary}) is ahead by {oos} KiB (oos)")
     };
@@ -668,7 +739,24 @@ fn primary_lost(c: Reading<'_>, disk: DiskState, up_to_date: bool) -> Diagnosis 
 
 fn both_secondary(c: Reading<'_>, lo: Option<u64>, po: Option<u64>) -> Diagnosis {
     let (ln, pn) = (c.lname.clone(), c.pname.clone());
-    let pick = lower_oos((&ln, lo), (&pn, po));
+    // issue 10: the newer data by the identifiers; the same data: the bootstrap node, else
+    // this node; diverged/unrelated/unknown: the operator chooses
+    let pick = match (data_relation::pick_newer(&c.rel), c.rel.relation) {
+        (Some(true), _) => Some((ln.as_str(), pn.as_str())),
+        (Some(false), _) => Some((pn.as_str(), ln.as_str())),
+        (None, crate::drbd::gi::Relation::Same) => {
+            match data_relation::bootstrap_node(c.local, c.peer) {
+                Some(b) if b == pn => Some((pn.as_str(), ln.as_str())),
+                _ => Some((ln.as_str(), pn.as_str())),
+            }
+        }
+        // neither node reports identifiers (an older private-chef-ctl): the original
+        // runbook's oos
+        (None, _) if data_relation::not_reported(c.local, c.peer) => {
+            lower_oos((&ln, lo), (&pn, po))
+        }
+        (None, _) => None,
+    };
     let fmt = |o: Option<u64>| o.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
     let (promote, other) = match pick {
         Some((a, b)) => (Some(a.to_string()), Some(b.to_string())),
@@ -684,14 +772,23 @@ fn both_secondary(c: Reading<'_>, lo: Option<u64>, po: Option<u64>) -> Diagnosis
             n,
             "private-chef-ctl ha-recover scenario-5",
             format!(
-                "promote {n}, the node with the lower oos; the other node's meta-data is reset \
-                 only if the promotion is refused"
+                "promote {n} ({}); the other node's meta-data is reset only if the promotion \
+                 is refused",
+                match c.rel.relation {
+                    crate::drbd::gi::Relation::Same =>
+                        "both hold the same data: the bootstrap node, else this node".to_string(),
+                    _ => format!("its data is newer: {}", c.rel.why),
+                }
             ),
         ),
         None => step(
             &ln,
             "private-chef-ctl ha-recover scenario-5 --promote NODE",
-            "the oos values tie (or one is unknown): choose the node to promote",
+            format!(
+                "the identifiers do not say which data to keep (relation {}: {}): choose the \
+                 node to promote, knowing the other node's changes are lost",
+                c.rel.relation, c.rel.why
+            ),
         ),
     };
     c.finish(
@@ -707,18 +804,38 @@ fn both_secondary(c: Reading<'_>, lo: Option<u64>, po: Option<u64>) -> Diagnosis
 }
 
 fn split_brain(
-    c: Reading<'_>,
+    mut c: Reading<'_>,
     since: Option<String>,
     lo: Option<u64>,
     po: Option<u64>,
     peer_seen: bool,
 ) -> Diagnosis {
     let (ln, pn) = (c.lname.clone(), c.pname.clone());
-    let pick = if peer_seen {
-        lower_oos((&ln, lo), (&pn, po))
-    } else {
-        None
+    // issue 10: the identifiers first (a side that did not write since the split is the
+    // victim), then the amount changed since the split (each side's oos: its own changes)
+    let pick = match data_relation::pick_newer(&c.rel) {
+        Some(true) => Some((pn.as_str(), ln.as_str())),
+        Some(false) => Some((ln.as_str(), pn.as_str())),
+        None if peer_seen && c.rel.relation != crate::drbd::gi::Relation::Same => {
+            lower_oos((&ln, lo), (&pn, po))
+        }
+        None => None,
     };
+    let fmt = |o: Option<u64>| {
+        o.map(|v| format!("{v} KiB"))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    c.ev(
+        &ln,
+        "split brain",
+        format!(
+            "changes since the split: {ln} {}, {pn} {}; data relation {} ({})",
+            fmt(lo),
+            fmt(po),
+            c.rel.relation,
+            c.rel.why
+        ),
+    );
     let (victim, survivor) = match pick {
         Some((v, s)) => (Some(v.to_string()), Some(s.to_string())),
         None => (None, None),

@@ -120,6 +120,34 @@ pub fn check_backup(minor: u32, dev: Option<&Device>) -> Verdict {
         warnings,
     }
 }
+/// Issue 10: the transition's promotion policy ([`super::promote`]) as a precondition of
+/// master-recover. A decision to wait (the data may be stale) is added to the verdict's
+/// problems; without `force` the recover is then refused. With `force` it is allowed with
+/// a warning, and `Some(what may be lost)` says the override must be confirmed by typing
+/// the resource name. `None`: nothing to confirm.
+pub fn apply_promotion_policy(
+    verdict: &mut Verdict,
+    decision: &super::promote::Decision,
+    force: bool,
+) -> Option<String> {
+    let super::promote::Decision::Wait { reason, fix } = decision else {
+        return None;
+    };
+    verdict
+        .problems
+        .push(format!("this node's data may be stale: {reason}. {fix}"));
+    if !force {
+        verdict.allowed = false;
+        return None;
+    }
+    let lost = format!(
+        "--force on data that may be stale ({reason}): writes the peer made that this node does not have will be lost (DRBD discards them when the peer returns)"
+    );
+    verdict.warnings.push(lost.clone());
+    verdict.allowed = true;
+    Some(lost)
+}
+
 /// Which state to recover to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecoverTo {

@@ -7,12 +7,16 @@
 //! * [`transition`]: the steps of a cluster transition;
 //! * [`master_recover`]: master-recover/backup-recover's preconditions;
 //! * [`failover`]: `stop/start keepalived`'s refusal, plans and progress;
-//! * [`notify`]: the split-brain notification's text and command.
+//! * [`notify`]: the split-brain notification's text and command;
+//! * [`promote`]: issue 10, may this node promote itself (never data that may be stale);
+//! * [`data_relation`]: issue 10, the relation of both nodes' data for the diagnosis.
 
 pub mod checks;
+pub mod data_relation;
 pub mod diagnose;
 pub mod failover;
 pub mod master_recover;
 pub mod notify;
+pub mod promote;
 pub mod runbook;
 pub mod transition;

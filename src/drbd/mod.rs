@@ -21,9 +21,11 @@
 //! counters appear with their printed value (number if numeric); non-printable flag bytes
 //! show as `?`. Sizes and speeds are KiB and KiB/s, as DRBD prints them.
 
+pub mod gi; // issue 10: data generation identifiers
 pub mod json;
 pub mod model;
 pub mod proc;
+pub mod witness; // issue 10: what this node saw of its peer since boot
 
 pub use json::{DeviceDoc, DrbdDoc, SyncDoc};
 pub use model::{

@@ -8,6 +8,8 @@
 //!   [`PeerView`] / [`DeviceView`], the diagnosis' input, built from a `StatusDoc` — this
 //!   node's own, or the peer's deserialized from its JSON;
 //! * [`split_brain`]: the split-brain handler's record;
+//! * [`generation`]: a node's data-generation facts (issue 10: DRBD's identifiers, the
+//!   drbd-witness record, the single-node assessment);
 //! * [`plan`]: a plan as a value (printed, serialized, then run by [`crate::act::plan`]);
 //! * [`exit`]: the one exit-code table.
 //!
@@ -16,6 +18,7 @@
 
 pub mod exit;
 pub mod failover;
+pub mod generation;
 pub mod node_state;
 pub mod plan;
 pub mod service;
@@ -31,6 +34,7 @@ pub fn shown<T: std::fmt::Display>(v: &Option<T>, missing: &str) -> String {
         .map(|x| x.to_string())
         .unwrap_or_else(|| missing.to_string())
 }
+pub use generation::{Assessment, DataFacts};
 pub use node_state::{Known, NodeState, Reachability, ServiceFact, VipSpec};
 pub use split_brain::SplitBrainRecord;
 pub use status::{code, Check, ClusterStatus, Report, Status};

@@ -8,6 +8,7 @@
 //!   "cluster_status":{"requested":"master","current":"master"},
 //!   "checks":[{"id":"keepalived_enabled","status":"ok","code":0,"message":"…"}],
 //!   "drbd":DrbdDoc|null,          // crate::drbd::json; null when /proc/drbd is unreadable
+//!   "generation":DataFacts,       // crate::model::generation (absent from older versions)
 //!   "peer":PeerView}              // only with ha-status --peer --json
 //! ```
 //!
@@ -25,7 +26,8 @@
 //!   "minor": 0,
 //!   "drbd": [DeviceView] | null,           // null: /proc/drbd unreadable (see drbd_error)
 //!   "drbd_error": "…" | null,
-//!   "split_brain": SplitBrainRecord | null // the last split-brain handler record
+//!   "split_brain": SplitBrainRecord | null, // the last split-brain handler record
+//!   "data": DataFacts                       // the generation facts (default: not reported)
 //! }
 //! DeviceView = {"minor":0,"cs":"WFConnection","role":"Primary","peer_role":"Unknown",
 //!               "disk":"UpToDate","peer_disk":"DUnknown","oos":130760,
@@ -38,6 +40,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::generation::DataFacts;
 use super::node_state::{Known, NodeState};
 use super::split_brain::SplitBrainRecord;
 use super::status::{Check, ClusterStatus, Report};
@@ -59,6 +62,10 @@ pub struct StatusDoc {
     pub checks: Vec<Check>,
     /// `/proc/drbd`, `None` when it could not be read.
     pub drbd: Option<DrbdDoc>,
+    /// Issue 10: the data generation facts (DRBD's identifiers, the witness record, the
+    /// single-node assessment); absent from an older private-chef-ctl's document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<DataFacts>,
     /// `--peer`: the peer's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<PeerView>,
@@ -77,6 +84,7 @@ impl StatusDoc {
             },
             checks: r.checks.clone(),
             drbd: s.drbd.known().map(|p| p.to_doc()),
+            generation: None,
             peer: None,
         }
     }
@@ -248,6 +256,9 @@ pub struct NodeView {
     /// The last split-brain handler record on this node.
     #[serde(default)]
     pub split_brain: Option<SplitBrainRecord>,
+    /// Issue 10: the data generation facts (identifiers, witness, assessment).
+    #[serde(default)]
+    pub data: DataFacts,
 }
 
 impl NodeView {
@@ -274,6 +285,7 @@ impl NodeView {
             drbd,
             drbd_error,
             split_brain: None,
+            data: doc.generation.clone().unwrap_or_default(),
         }
     }
 
@@ -290,6 +302,7 @@ impl NodeView {
             drbd: None,
             drbd_error: Some(format!("not read: {why}")),
             split_brain: None,
+            data: DataFacts::default(),
         }
     }
 

@@ -5,11 +5,13 @@
 //! * [`host`]: host facts without forking (getifaddrs, /proc/mounts, state files, ICMP, flock);
 //! * [`peer`]: the peer's view over ssh, and the one ssh result classifier;
 //! * [`split_brain_log`]: the split-brain handler's record file;
-//! * [`failover`]: what `stop/start keepalived` watch while they follow a failover.
+//! * [`failover`]: what `stop/start keepalived` watch while they follow a failover;
+//! * [`generation`]: issue 10, the boot id, the drbd-witness record and `drbdadm get-gi`.
 //!
 //! The service managers ([`crate::service`]) are observe-layer too.
 
 pub mod failover;
+pub mod generation;
 pub mod host;
 pub mod peer;
 pub mod probe;

@@ -50,6 +50,24 @@ pub fn side_by_side(local: &NodeView, peer: &PeerView) -> String {
         drbd(local),
         pv.map(drbd).unwrap_or_else(|| "-".to_string()),
     ]);
+    // issue 10: the generation identifiers, their relation and each node's own assessment
+    let gen = |v: &NodeView| {
+        let a = v
+            .data
+            .assessment
+            .as_ref()
+            .map(|a| a.text.as_str())
+            .unwrap_or("");
+        format!("{}\n{a}", v.data.ids_text()).trim_end().to_string()
+    };
+    t.add_row(vec![
+        format!(
+            "data generation ({})",
+            crate::decide::data_relation::relation(local, peer).relation
+        ),
+        gen(local),
+        pv.map(gen).unwrap_or_else(|| "-".to_string()),
+    ]);
     let mut ids: Vec<&str> = local.checks.iter().map(|c| c.id.as_str()).collect();
     if let Some(v) = pv {
         for c in &v.checks {

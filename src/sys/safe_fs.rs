@@ -281,6 +281,60 @@ impl SafeDir {
     pub fn create_new(&self, name: &str, mode: libc::mode_t) -> Result<File> {
         self.openat(name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, mode)
     }
+
+    /// Whether something (a file, a link, anything) stands at `name`; a link is not followed.
+    pub fn exists(&self, name: &str) -> Result<bool> {
+        Ok(self.kind_of(name)?.is_some())
+    }
+
+    /// Renames `from` to `to`, which must not exist (never overwritten: `RENAME_NOREPLACE`,
+    /// or a hard link then an unlink where the file system lacks it), then syncs the
+    /// directory.
+    pub fn rename_new(&self, from: &str, to: &str) -> Result<()> {
+        let (a, b) = (self.name(from)?, self.name(to)?);
+        let fd = self.fd.as_raw_fd();
+        // SAFETY: valid dirfds and NUL-terminated names.
+        let r = unsafe { libc::renameat2(fd, a.as_ptr(), fd, b.as_ptr(), libc::RENAME_NOREPLACE) };
+        if r < 0 {
+            let err = std::io::Error::last_os_error();
+            if !matches!(err.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+                return Err(io(&self.path_of(to), err));
+            }
+            // SAFETY: valid dirfds and NUL-terminated names; linkat fails on an existing `to`.
+            if unsafe { libc::linkat(fd, a.as_ptr(), fd, b.as_ptr(), 0) } < 0 {
+                return Err(last_os_error(&self.path_of(to)));
+            }
+            self.unlink(from)?;
+        }
+        // SAFETY: fsync on a valid fd.
+        if unsafe { libc::fsync(fd) } < 0 {
+            return Err(last_os_error(&self.path));
+        }
+        Ok(())
+    }
+
+    /// Removes the file `name` (a link is removed, never followed).
+    pub fn remove(&self, name: &str) -> Result<()> {
+        self.unlink(name)
+    }
+
+    /// The bytes free for an unprivileged writer on the directory's file system
+    /// (`fstatvfs`: `f_bavail * f_frsize`).
+    pub fn free_bytes(&self) -> Result<u64> {
+        // SAFETY: an all-zero statvfs is a valid out-parameter.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: valid fd and out-pointer.
+        if unsafe { libc::fstatvfs(self.fd.as_raw_fd(), &mut st) } < 0 {
+            return Err(last_os_error(&self.path));
+        }
+        #[allow(clippy::unnecessary_cast)]
+        Ok((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// 64 random bits from the kernel (getrandom); the time and pid if that fails.

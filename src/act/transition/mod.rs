@@ -5,6 +5,8 @@
 //!   loop ([`run_loop`]) over a [`Host`], the small trait of host actions; unit-tested
 //!   without a host.
 //! * **Touching** ([`real::RealHost`], [`files`], [`fuser`]): the thin executor.
+//! * Issue 10: [`Host::may_promote`] before each `drbdadm primary` attempt; the real host
+//!   asks the promotion gate ([`gate`]), which never promotes data that may be stale.
 //!
 //! # Semantics (see `chef-ha-ctl.md` §6.3 for the original)
 //!
@@ -34,6 +36,7 @@
 
 pub mod files;
 pub mod fuser;
+pub mod gate;
 pub mod real;
 
 use std::path::Path;
@@ -57,6 +60,11 @@ pub trait Host {
     fn snapshot(&mut self) -> Result<Snapshot, String>;
     /// One `drbdadm primary` attempt.
     fn drbd_primary(&mut self, resource: &str) -> Result<(), String>;
+    /// Issue 10: may this node promote now? `Err` says why not (its data may be stale);
+    /// `drbdadm primary` is then not run and the check is repeated at the next attempt.
+    fn may_promote(&mut self, _resource: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// One `drbdadm secondary` attempt.
     fn drbd_secondary(&mut self, resource: &str) -> Result<(), String>;
     /// Whether `dir` is mounted now.
@@ -121,7 +129,11 @@ fn run_step(
                 host.log(&format!(
                     "Attempting DRBD primary takeover - attempts left {left}"
                 ));
-                match host.drbd_primary(resource) {
+                // issue 10: never promote a node whose data may be stale
+                match host
+                    .may_promote(resource)
+                    .and_then(|()| host.drbd_primary(resource))
+                {
                     Ok(()) => {
                         host.log("DRBD primary takeover successful");
                         return Ok(StepEnd::Done);
@@ -450,5 +462,7 @@ pub fn record_outcome(run: &Runner, target: Target, outcome: &Outcome) {
     }
 }
 
+#[cfg(test)]
+mod gate_tests;
 #[cfg(test)]
 mod tests;

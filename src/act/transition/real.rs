@@ -21,6 +21,8 @@ pub struct RealHost<'a> {
     action: String,
     node: String,
     proc_root: PathBuf,
+    /// Issue 10: the promotion gate (see [`super::gate`]).
+    pub promote_gate: super::gate::Gate,
 }
 
 impl<'a> RealHost<'a> {
@@ -35,6 +37,7 @@ impl<'a> RealHost<'a> {
             action: action.to_string(),
             node: crate::sys::hostname_or("unknown"),
             proc_root: fuser::proc_root(),
+            promote_gate: super::gate::Gate::default(),
         }
     }
 
@@ -145,6 +148,15 @@ impl Host for RealHost<'_> {
 
     fn drbd_primary(&mut self, resource: &str) -> Result<(), String> {
         self.run(Command::new("drbdadm").args(["primary", resource]))
+    }
+
+    fn may_promote(&mut self, _resource: &str) -> Result<(), String> {
+        super::gate::apply(
+            self.promote_gate.check(&self.paths),
+            self.audit,
+            &self.action,
+            &self.paths,
+        )
     }
 
     fn drbd_secondary(&mut self, resource: &str) -> Result<(), String> {

@@ -127,6 +127,23 @@ impl Tolerance {
     }
 }
 
+/// Room `preserve-copy` keeps free beyond the image (64 MiB).
+pub const PRESERVE_MARGIN: u64 = 64 << 20;
+
+/// Issue 10: `preserve-copy`'s decision before copying a `size`-byte device to `dest` on a
+/// file system with `free` bytes free: `Err` says why there is not enough room (nothing is
+/// then written).
+pub fn preserve_space(size: u64, free: u64, dest: &std::path::Path) -> Result<(), String> {
+    let need = size.saturating_add(PRESERVE_MARGIN);
+    if free < need {
+        return Err(format!(
+            "not enough free space for {}: the device has {size} bytes, the file system has {free} bytes free (needs {need} with a 64 MiB margin); nothing was copied",
+            dest.display()
+        ));
+    }
+    Ok(())
+}
+
 /// How the victim's divergent data is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "method", rename_all = "kebab-case")]
@@ -151,13 +168,12 @@ impl Preserve {
     /// The command line.
     pub fn argv(&self) -> Vec<String> {
         match self {
+            // issue 10: free space checked first, 0600, no partial image left behind
             Preserve::Dd { device, dest } => vec![
-                "dd".into(),
-                format!("if={}", device.display()),
-                format!("of={}", dest.display()),
-                "bs=4M".into(),
-                "conv=fsync".into(),
-                "status=none".into(),
+                "private-chef-ctl".into(),
+                "preserve-copy".into(),
+                device.display().to_string(),
+                dest.display().to_string(),
             ],
             Preserve::LvmSnapshot { origin, name } => vec![
                 "lvcreate".into(),
@@ -456,7 +472,9 @@ pub fn build(which: Which, d: &Diagnosis, inputs: &Inputs) -> Result<Runbook, Bu
             Situation::Scenario4PrimaryLostSecondaryInconsistent { .. } => Which::Scenario4,
             Situation::Scenario5BothSecondary { .. } => Which::Scenario5,
             Situation::SplitBrain { .. } => Which::SplitBrain,
-            Situation::TransitionInProgress { .. } | Situation::Unknown { .. } => {
+            Situation::TransitionInProgress { .. }
+            | Situation::Unknown { .. }
+            | Situation::CameBackAlone { .. } => {
                 return Err(BuildError::NotApplicable(format!(
                     "{}; no runbook applies",
                     d.title

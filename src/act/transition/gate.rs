@@ -1,0 +1,105 @@
+//! Issue 10: the promotion gate of a transition on this host. Before each `drbdadm primary`
+//! attempt it reads the facts ([`crate::observe::generation::local`]), applies the policy
+//! ([`crate::decide::promote::decide`]), and remembers the last refusal so that it is
+//! logged, audited and written to the error file once, not every second.
+
+use std::path::PathBuf;
+
+use crate::act::audit::{Audit, AuditResult};
+use crate::config::Paths;
+use crate::decide::promote::{decide, refusal_message, Decision, Facts};
+use crate::observe::generation;
+
+use super::{StateFiles, Target};
+
+/// The promotion gate of a transition on this host.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// `keepalived['promote_without_peer']`: always promote.
+    pub promote_without_peer: bool,
+    /// `master-recover --force` (confirmed by the operator): promote although the data may
+    /// be stale.
+    pub forced: bool,
+    /// The last refusal, to log it once.
+    pub last_refusal: Option<String>,
+    /// Where the boot id is read (default [`generation::BOOT_ID`]).
+    pub boot_id_path: Option<PathBuf>,
+}
+
+/// What [`Gate::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Promote.
+    Promote(String),
+    /// Refused; `new` is true when the reason differs from the last check's.
+    Refused {
+        /// The message (reason and fix).
+        message: String,
+        /// First time this reason is seen.
+        new: bool,
+    },
+}
+
+impl Gate {
+    /// Decides now, from this host's files.
+    pub fn decide_here(&self, paths: &Paths) -> Decision {
+        let here = generation::local(paths, self.boot_id_path.as_deref());
+        decide(&Facts {
+            resource: &paths.drbd_resource,
+            device: here.device.as_ref(),
+            witness: here.witness.as_ref(),
+            boot_id: here.boot_id.as_deref(),
+            gi: None,
+            promote_without_peer: self.promote_without_peer,
+        })
+    }
+
+    /// Decides and remembers the refusal.
+    pub fn check(&mut self, paths: &Paths) -> Check {
+        if self.forced {
+            return Check::Promote("forced by the operator (master-recover --force)".into());
+        }
+        let d = self.decide_here(paths);
+        match refusal_message(&d) {
+            None => {
+                self.last_refusal = None;
+                Check::Promote(match d {
+                    Decision::Promote { why } => why,
+                    Decision::Wait { reason, .. } => reason,
+                })
+            }
+            Some(message) => {
+                let new = self.last_refusal.as_deref() != Some(message.as_str());
+                self.last_refusal = Some(message.clone());
+                Check::Refused { message, new }
+            }
+        }
+    }
+}
+
+/// What a transition does with a check: a refusal seen for the first time is audited and
+/// written to `current_cluster_status.error` (so `ha-status` shows it while the transition
+/// waits); the result is the step's: `Err(message)` when refused.
+pub fn apply(check: Check, audit: &Audit, action: &str, paths: &Paths) -> Result<(), String> {
+    match check {
+        Check::Promote(_) => Ok(()),
+        Check::Refused { message, new } => {
+            if new {
+                audit.record(
+                    action,
+                    "refuse drbdadm primary",
+                    AuditResult::Refused,
+                    &message,
+                );
+                let state = StateFiles::new(paths);
+                // best effort: the transition's own failure record follows if it gives up
+                let _ = state.record_failure(
+                    Target::Master,
+                    &format!("waiting: {message}"),
+                    &crate::sys::time::rfc2822_now(),
+                );
+            }
+            Err(message)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Issue 10, the reading side of the promotion policy: the kernel's boot id, the
+//! drbd-witness record, `/proc/drbd` and `drbdadm get-gi` on this host, as model values
+//! ([`Local`], [`DataFacts`]). The policy itself is [`crate::decide::promote`]; the gate a
+//! transition applies before each `drbdadm primary` is [`crate::act::transition::gate`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::{Config, Paths};
+use crate::drbd::gi::GenerationIds;
+use crate::drbd::witness::WitnessRecord;
+use crate::drbd::Device;
+use crate::model::DataFacts;
+use crate::sys::exec::Command;
+
+/// The kernel's boot id.
+pub const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+
+/// How long `drbdadm get-gi` may take.
+pub const GET_GI_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Reads the boot id (trimmed; `None` when unreadable or empty).
+pub fn boot_id(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads the witness record (`None` when missing or unusable).
+pub fn read_witness(path: &Path) -> Option<WitnessRecord> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| crate::drbd::witness::parse(&t).ok())
+}
+
+/// The witness record's path for these paths.
+pub fn witness_path(paths: &Paths) -> std::path::PathBuf {
+    crate::drbd::witness::path_in(&paths.keepalived_dir)
+}
+
+/// What the promotion policy reads on this host (without the identifiers).
+#[derive(Debug, Clone, Default)]
+pub struct Local {
+    /// The resource's device in /proc/drbd (`None`: unreadable or not listed).
+    pub device: Option<Device>,
+    /// The witness record, whatever boot it is of.
+    pub witness: Option<WitnessRecord>,
+    /// This boot's id.
+    pub boot_id: Option<String>,
+}
+
+/// Reads [`Local`]; the boot id from `boot_id_path` (default [`BOOT_ID`]).
+pub fn local(paths: &Paths, boot_id_path: Option<&Path>) -> Local {
+    let minor = super::host::drbd_minor(&paths.drbd_device).unwrap_or(0);
+    let proc = crate::drbd::read(&paths.proc_drbd).ok();
+    Local {
+        device: proc.as_ref().and_then(|p| p.device(minor)).cloned(),
+        witness: read_witness(&witness_path(paths)),
+        boot_id: boot_id(boot_id_path.unwrap_or(Path::new(BOOT_ID))),
+    }
+}
+
+/// `drbdadm get-gi <resource>` (LC_ALL=C, bounded by `timeout`), parsed.
+pub fn read_gi(resource: &str, timeout: Duration) -> Result<GenerationIds, String> {
+    let cmd = Command::new("drbdadm")
+        .args(["get-gi", resource])
+        .env("LC_ALL", "C")
+        .timeout(timeout);
+    match cmd.run() {
+        Ok(o) if o.success() => {
+            crate::drbd::gi::parse(&o.stdout).map_err(|e| format!("'{}': {e}", cmd.display()))
+        }
+        Ok(o) => {
+            let said = format!("{}{}", o.stderr.trim(), o.stdout.trim());
+            let said: String = said.chars().take(400).collect();
+            Err(format!(
+                "'{}' failed (exit {}): {said}",
+                cmd.display(),
+                o.code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "signal".into()),
+            ))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Whether this host is the topology's bootstrap server.
+pub fn is_bootstrap(cfg: &Config) -> bool {
+    let me = crate::sys::hostname_or("localhost");
+    cfg.topology
+        .servers
+        .iter()
+        .any(|s| s.bootstrap && (s.fqdn == me || s.fqdn.split('.').next() == Some(me.as_str())))
+}
+
+/// This node's data-generation facts without the assessment: `drbdadm get-gi` (bounded to
+/// [`GET_GI_TIMEOUT`]), the witness record (when of this boot), whether this node is the
+/// bootstrap server; and what the assessment needs ([`Local`], witness of this boot only).
+/// [`crate::decide::promote::assess`] adds the assessment.
+pub fn collect(cfg: Option<&Config>, paths: &Paths) -> (DataFacts, Local) {
+    let (ids, error) = match read_gi(&paths.drbd_resource, GET_GI_TIMEOUT) {
+        Ok(g) => (Some(g), None),
+        Err(e) => (None, Some(e)),
+    };
+    let mut here = local(paths, None);
+    here.witness = here
+        .witness
+        .filter(|w| here.boot_id.as_deref() == Some(w.boot_id.as_str()));
+    let facts = DataFacts {
+        ids,
+        error,
+        boot_id: here.boot_id.clone(),
+        witness: here.witness.clone(),
+        bootstrap: cfg.map(is_bootstrap),
+        assessment: None,
+    };
+    (facts, here)
+}

@@ -189,7 +189,7 @@ fn endless_input_is_an_error_not_all_memory() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "private-chef-ctl: error: cannot read /dev/zero: /dev/zero is larger than 16 MiB: not a /proc/drbd text\n"
+        "private-chef-ctl: error: cannot read /dev/zero: /dev/zero (not a /proc/drbd text) is larger than 16 MiB\n"
     );
 }
 
@@ -248,4 +248,19 @@ fn a_closed_stdout_ends_quietly() {
             out.status
         );
     }
+}
+
+#[test]
+fn more_devices_than_a_pair_has_are_an_error() {
+    let mut text = String::from("version: 8.4.11 (api:1/proto:86-101)\n");
+    for i in 0..5000 {
+        text.push_str(&format!("{i:2}: cs:Unconfigured\n"));
+    }
+    let out = run(&["drbd-status", "--file", "-"], Some(text.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 4098, column 1: expected at most 4096 devices"),
+        "{err}"
+    );
 }

@@ -52,3 +52,13 @@ fn the_split_brain_handler_writes_nothing_elsewhere_and_still_exits_0() {
     assert!(err.contains("no record or audit line is written"), "{err}");
     assert!(!err.contains("split brain recorded in"), "{err}");
 }
+
+#[test]
+fn an_endless_config_is_an_error_not_all_memory() {
+    let o = run(&["--config", "/dev/zero", "show-config"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "private-chef-ctl: error: cannot read /dev/zero: the file is larger than 16 MiB\n"
+    );
+}

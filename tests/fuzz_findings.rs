@@ -124,3 +124,48 @@ fn runit_status_bytes_outside_their_range_are_errors() {
         assert_eq!(parse_supervise_status(&b).unwrap_err().to_string(), want);
     }
 }
+
+/// The peer's `ha-status --json` is read into the document type this node writes: a device
+/// with a mistyped field, or an exit code out of range, makes the whole document unusable
+/// (the peer is then *unknown*, with the reason), never a view with the device dropped.
+#[test]
+fn a_peer_document_with_a_mistyped_field_is_refused_whole() {
+    use private_chef_ctl::model::StatusDoc;
+    for name in [
+        "peer-device-minor-as-string-dropped.json",
+        "peer-exit-code-out-of-i32-dropped.json",
+        "peer_status_json--device-dropped.input",
+        "peer_status_json--exit-code-dropped.input",
+    ] {
+        let r = serde_json::from_slice::<StatusDoc>(&file(name));
+        assert!(r.is_err(), "{name}: accepted as {r:?}");
+    }
+}
+
+/// keepalived's notify words: `-h`/`-v` instance names and `GROUP -r BACKUP 0` are valid
+/// notifications; `-- stop` and ` stop` are not states.
+#[test]
+fn notify_findings_have_the_right_answer() {
+    use private_chef_ctl::decide::transition::{parse_notify_args, Target};
+    let words = |name: &str| -> Vec<String> {
+        String::from_utf8(file(name))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        parse_notify_args(&words("notify-instance-named-dash-h.txt")),
+        Ok(Target::Master)
+    );
+    assert_eq!(
+        parse_notify_args(&words("notify-instance-named-dash-v.txt")),
+        Ok(Target::Master)
+    );
+    assert_eq!(
+        parse_notify_args(&["GROUP", "-r", "BACKUP", "0"]),
+        Ok(Target::Backup)
+    );
+    assert!(parse_notify_args(&["--", "stop"]).is_err());
+    assert!(parse_notify_args(&[" stop"]).is_err());
+}

@@ -590,3 +590,23 @@ fn binary_with_config_layout() {
     assert_eq!(code, 1);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+/// `tail NAME` follows only a known service's logs: a path, or a name with `..`, is refused
+/// before anything is opened.
+#[test]
+fn tail_accepts_only_known_services() {
+    let (dir, config) = common::node_with("peer-primary-connected.txt");
+    std::fs::create_dir_all(dir.path().join("sv/postgresql")).unwrap();
+    std::fs::create_dir_all(dir.path().join("log/postgresql")).unwrap();
+    for bad in ["/etc", "../../etc", "postgresql/../../..", "nginx"] {
+        let o = common::ctl(&dir, &config, &["tail", bad]);
+        assert_eq!(o.status.code(), Some(1), "{bad}: {o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "unknown service '{bad}'; valid services: postgresql"
+            )),
+            "{bad}: {err}"
+        );
+    }
+}

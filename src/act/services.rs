@@ -35,6 +35,21 @@ pub enum Verb {
     Control(Control),
 }
 
+/// `svc` is one of `all` (the services the manager lists), else an error naming the valid
+/// ones: a name is never used as a path before this check (`tail /etc`).
+pub fn known_service(all: &[String], svc: &str) -> Result<()> {
+    if all.iter().any(|s| s == svc) {
+        return Ok(());
+    }
+    if all.is_empty() {
+        bail!("unknown service '{svc}' (there are no services)");
+    }
+    bail!(
+        "unknown service '{svc}'; valid services: {}",
+        all.join(", ")
+    )
+}
+
 /// Runs a verb on one service or on every enabled service; returns the exit code
 /// (first non-zero per-service status). Service output goes to `out`, the tools'
 /// stderr to `err`. `Err` when the services cannot be listed, the named service does
@@ -49,15 +64,7 @@ pub fn run_verb(
 ) -> Result<i32> {
     let all = m.services()?;
     if let Some(svc) = service {
-        if !all.iter().any(|s| s == svc) {
-            if all.is_empty() {
-                bail!("unknown service '{svc}' (there are no services)");
-            }
-            bail!(
-                "unknown service '{svc}'; valid services: {}",
-                all.join(", ")
-            );
-        }
+        known_service(&all, svc)?;
         if !m.is_enabled(svc) {
             if verb == Verb::GracefulKill {
                 writeln!(out, "{svc} disabled, not stopping")?;

@@ -35,6 +35,9 @@ pub fn run_service_list(_args: &ServiceListArgs, ctx: &Ctx) -> Result<i32> {
 /// `tail [svc]`: follows the service logs (this process becomes `tail`).
 pub fn run_tail(args: &ServiceArgs, ctx: &Ctx) -> Result<i32> {
     let (_, paths) = load_optional(ctx)?;
+    if let Some(svc) = args.service.as_deref() {
+        services::known_service(&manager_for(&paths).services()?, svc)?;
+    }
     let files = services::tail_files(&paths.log_dir, args.service.as_deref())?;
     if files.is_empty() {
         bail!(

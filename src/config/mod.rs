@@ -75,6 +75,9 @@ pub use paths::{Paths, ServiceManagerKind};
 pub use ruby::{ConfigError, ErrorKind, Value};
 pub use topology::{parse, BackendVip, Role, Server, Skipped, Topology, TopologyKind};
 
+/// The largest private-chef.rb read.
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
 /// The DRBD replication port of the original's `pc0.res`.
 pub const DEFAULT_DRBD_PORT: u16 = 7788;
 
@@ -107,13 +110,16 @@ impl Config {
     /// `cannot read /etc/opscode/private-chef.rb: No such file or directory`, or
     /// `PATH:LINE:COL: …` for parse errors.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read {}: {}",
-                path.display(),
-                crate::sys::io_reason(&e)
-            )
-        })?;
+        // a real private-chef.rb is a few KiB: `--config /dev/zero` must end, not fill memory
+        let bytes = std::fs::File::open(path)
+            .and_then(|f| crate::sys::read_limited(f, MAX_CONFIG_BYTES, "the file"))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::sys::io_reason(&e)
+                )
+            })?;
         let text = String::from_utf8(bytes)
             .map_err(|e| anyhow::anyhow!("cannot read {}: not UTF-8 text ({e})", path.display()))?;
         Ok(Config::from_text(&text, path)?)

@@ -42,6 +42,21 @@ pub fn default_sigpipe() {
     }
 }
 
+/// Reads at most `max` bytes from `r`: more is an `InvalidData` error saying `what` is
+/// larger than the limit (`--file /dev/zero` ends with an error, not all memory).
+pub fn read_limited(r: impl std::io::Read, max: u64, what: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut buf = Vec::new();
+    r.take(max.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{what} is larger than {} MiB", max >> 20),
+        ));
+    }
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

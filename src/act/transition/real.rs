@@ -146,8 +146,10 @@ impl Host for RealHost<'_> {
         snapshot(&self.paths, self.manager.as_ref())
     }
 
+    // `--` before every operand: a name is never read as an option (names are also
+    // checked at load: no leading `-`)
     fn drbd_primary(&mut self, resource: &str) -> Result<(), String> {
-        self.run(Command::new("drbdadm").args(["primary", resource]))
+        self.run(Command::new("drbdadm").args(["primary", "--", resource]))
     }
 
     fn may_promote(&mut self, _resource: &str) -> Result<(), String> {
@@ -160,7 +162,7 @@ impl Host for RealHost<'_> {
     }
 
     fn drbd_secondary(&mut self, resource: &str) -> Result<(), String> {
-        self.run(Command::new("drbdadm").args(["secondary", resource]))
+        self.run(Command::new("drbdadm").args(["secondary", "--", resource]))
     }
 
     fn is_mounted(&mut self, dir: &Path) -> Result<bool, String> {
@@ -175,7 +177,7 @@ impl Host for RealHost<'_> {
     }
 
     fn mount(&mut self, device: &Path, dir: &Path) -> Result<(), String> {
-        self.run(Command::new("mount").arg(device).arg(dir))
+        self.run(Command::new("mount").arg("--").arg(device).arg(dir))
     }
 
     fn end_mount_users(&mut self, dir: &Path) -> Result<Vec<u32>, String> {
@@ -183,7 +185,7 @@ impl Host for RealHost<'_> {
     }
 
     fn unmount(&mut self, dir: &Path) -> Result<(), String> {
-        self.run(Command::new("umount").arg(dir))
+        self.run(Command::new("umount").arg("--").arg(dir))
     }
 
     fn start_service(&mut self, svc: &str) -> Result<(), String> {

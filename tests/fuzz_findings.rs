@@ -169,3 +169,20 @@ fn notify_findings_have_the_right_answer() {
     assert!(parse_notify_args(&["--", "stop"]).is_err());
     assert!(parse_notify_args(&[" stop"]).is_err());
 }
+
+/// Found by the drbd_gi fuzz target: identifiers whose current generation is 0 (no data)
+/// compare with themselves as "peer newer" — DRBD 8.4's rule 20 (`self == 0`, peer not
+/// just created → become sync target with a full sync), kept as DRBD decides it.
+#[test]
+fn a_zero_current_generation_is_never_the_source() {
+    use private_chef_ctl::drbd::gi::{parse, relation, Relation};
+    let g = parse(
+        "0000000000000000:0000000000000000:0000000000000000:0000000000000000:1:1:1:0:0:0:0:0:0:0\n",
+    )
+    .unwrap();
+    let c = relation(Some(&g), Some(&g));
+    assert_eq!(
+        (c.relation, c.rule, c.full_sync),
+        (Relation::PeerNewer, 20, true)
+    );
+}

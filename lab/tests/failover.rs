@@ -275,20 +275,34 @@ struct Sample {
     mounted: bool,
 }
 
-const SAMPLE: &str = r#"a=$(cat /opt/opscode/service/postgresql/supervise/stat /opt/opscode/service/redis_lb/supervise/stat 2>/dev/null | tr '\n' ' ')
+/// One sample: the HA services' runit `stat`, then the DRBD role and the mount, then the
+/// services again. A service counts as up only when it was up at both reads: a transition
+/// stops services before it unmounts and mounts before it starts them, so a service up
+/// before and after the role and mount reads was up while they were read (one read of each
+/// in turn saw a stop-and-unmount between the reads as "up while not mounted").
+const SAMPLE: &str = r#"s() { for v in postgresql redis_lb; do cat /opt/opscode/service/$v/supervise/stat 2>/dev/null || echo none; done | tr '\n' ';'; }
+a=$(s)
 ro=$(sed -n 's/.* ro:\([^ ]*\) .*/\1/p' /proc/drbd)
 m=0; grep -q ' /var/opt/opscode/drbd/data ' /proc/mounts && m=1
-echo "$a|$ro|$m""#;
+b=$(s)
+echo "$a|$ro|$m|$b""#;
 
 fn sample(lab: &Lab, n: NodeId, t0: Instant) -> Option<Sample> {
     let o = lab.exec_timeout(n, SAMPLE, Duration::from_secs(20)).ok()?;
     let mut p = o.stdout.trim().split('|');
-    let svc = p.next()?.to_string();
+    let before: Vec<&str> = p.next()?.split(';').collect();
+    let ro = p.next()?.to_string();
+    let mounted = p.next()? == "1";
+    let after: Vec<&str> = p.next()?.split(';').collect();
+    let services_up = before
+        .iter()
+        .zip(&after)
+        .any(|(a, b)| a.starts_with("run") && b.starts_with("run"));
     Some(Sample {
         t: t0.elapsed().as_secs_f64(),
-        services_up: svc.contains("run"),
-        ro: p.next()?.to_string(),
-        mounted: p.next()? == "1",
+        services_up,
+        ro,
+        mounted,
     })
 }
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # lab guest stage 2: PID 1 on the overlay root. Puts the node's files in place, brings up the
-# links, the command channel, sshd, DRBD, then becomes runsvdir over /opt/opscode/service.
+# links, the command channel, sshd, DRBD (back ends; mode `frontend` for fe1: no DRBD), then
+# becomes runsvdir over /opt/opscode/service.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 export SVDIR=/opt/opscode/service
@@ -26,7 +27,11 @@ KVER=$(uname -r)
 mkdir -p /usr/lib/modules
 ln -sfn "$(cat "$LABDIR/kmoddir")" "/usr/lib/modules/$KVER"
 echo /sbin/modprobe > /proc/sys/kernel/modprobe
-modprobe -a virtio_console drbd ext4 crc32c_generic || say "modprobe failed"
+if [ "$MODE" = frontend ]; then
+    modprobe -a virtio_console || say "modprobe failed"
+else
+    modprobe -a virtio_console drbd ext4 crc32c_generic || say "modprobe failed"
+fi
 
 # the node's files (configs, runit services, keys, the product binary)
 cp -a --remove-destination "$LABDIR/$NODE/." / || say "copying node files failed"
@@ -43,7 +48,10 @@ while read -r name mac; do
 done < "$LABDIR/$NODE.macs"
 i=0
 while read -r name mac; do ip link set "tmp$i" name "$name"; i=$((i + 1)); done < "$LABDIR/$NODE.macs"
+# no IPv6 on the links: the public segment (qemu multicast) echoes a guest's own frames back
+# to it, which IPv6 duplicate address detection would take for another host
 while read -r dev addr; do
+    sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null
     ip addr add "$addr" dev "$dev"
     ip link set "$dev" up
 done < "$LABDIR/$NODE.addrs"
@@ -60,10 +68,12 @@ chmod 0755 /run/sshd
 chown postgres:postgres /run/postgresql
 /usr/sbin/sshd -f /etc/ssh/lab/sshd_config || say "sshd failed"
 
-mkdir -p /dev/opscode
-ln -sfn /dev/vda /dev/opscode/drbd
-
 case "$MODE" in
+    frontend) ;;
+    *) mkdir -p /dev/opscode; ln -sfn /dev/vda /dev/opscode/drbd ;;
+esac
+case "$MODE" in
+    frontend) mkdir -p /var/log/lab ;;
     bootstrap) touch /opt/opscode/sv/keepalived/down ;;
     hold) touch /opt/opscode/sv/keepalived/down; drbdadm up pc0 || say "drbdadm up failed" ;;
     *) drbdadm up pc0 || say "drbdadm up failed" ;;

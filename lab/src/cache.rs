@@ -1,6 +1,6 @@
 //! The lab's cache under `~/.cache/private-chef-ctl-lab/`: the extracted guest kernel, the
-//! initramfs (keyed by kernel version and a hash of its inputs), the ssh keys and the
-//! bootstrapped base disk images. Nothing here needs the network: `scripts/install-deps.sh`
+//! initramfs (keyed by kernel version and a hash of its inputs), the ssh keys, the TLS CA and
+//! front-end certificate, and the bootstrapped base disk images. Nothing here needs the network: `scripts/install-deps.sh`
 //! downloads the kernel package.
 
 use std::fs;
@@ -341,6 +341,134 @@ pub fn ssh_keys(cache: &Path, nodes: &[&str]) -> Result<SshKeys> {
         .context("ssh-keygen (openssh-client) failed")?;
     }
     Ok(keys)
+}
+
+/// The lab's TLS material: a CA generated once, and the front end's server certificate
+/// (CN and SAN `chef.lab.example`, the api_fqdn; SAN `fe1.lab.example` and IP
+/// 198.51.100.21) signed by it. Every guest's system CA bundle gets the CA appended.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub ca_crt: PathBuf,
+    pub crt: PathBuf,
+    pub key: PathBuf,
+}
+
+const TLS_VERSION: &str = "v1";
+
+const CA_CNF: &str = "[req]
+distinguished_name = dn
+prompt = no
+x509_extensions = v3_ca
+[dn]
+CN = private-chef-ctl lab CA
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+";
+
+const SERVER_CNF: &str = "[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = chef.lab.example
+[ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:chef.lab.example,DNS:fe1.lab.example,IP:198.51.100.21
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+";
+
+/// Generate the CA and the server certificate once (openssl CLI, P-256, 10 years), reuse
+/// them afterwards.
+pub fn tls(cache: &Path) -> Result<Tls> {
+    let dir = cache.join("tls").join(TLS_VERSION);
+    let t = Tls {
+        ca_crt: dir.join("ca.crt"),
+        crt: dir.join("server.crt"),
+        key: dir.join("server.key"),
+    };
+    let done = |t: &Tls| t.ca_crt.is_file() && t.crt.is_file() && t.key.is_file();
+    if done(&t) {
+        return Ok(t);
+    }
+    let tmp = cache
+        .join("tls")
+        .join(format!("{TLS_VERSION}.tmp{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))?;
+    write_file(&tmp.join("ca.cnf"), 0o644, CA_CNF.as_bytes())?;
+    write_file(&tmp.join("server.cnf"), 0o644, SERVER_CNF.as_bytes())?;
+    let ossl = |args: &[&str]| -> Result<()> {
+        run_checked(Command::new("openssl").current_dir(&tmp).args(args))
+            .context("openssl (the openssl package) failed")?;
+        Ok(())
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    ossl(
+        &[
+            &[
+                "req", "-x509", "-config", "ca.cnf", "-sha256", "-days", "3650",
+            ][..],
+            &ec[..],
+            &["-keyout", "ca.key", "-out", "ca.crt"][..],
+        ]
+        .concat(),
+    )?;
+    ossl(
+        &[
+            &["req", "-new", "-config", "server.cnf", "-sha256"][..],
+            &ec[..],
+            &["-keyout", "server.key", "-out", "server.csr"][..],
+        ]
+        .concat(),
+    )?;
+    let serial = format!("0x{:016x}", crate::util::random_u64() >> 1);
+    ossl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        &serial,
+        "-days",
+        "3650",
+        "-sha256",
+        "-extfile",
+        "server.cnf",
+        "-extensions",
+        "ext",
+        "-out",
+        "server.crt",
+    ])?;
+    if done(&t) {
+        // another process made it meanwhile: keep theirs
+        let _ = fs::remove_dir_all(&tmp);
+        return Ok(t);
+    }
+    match fs::rename(&tmp, &dir) {
+        Ok(()) => Ok(t),
+        Err(_) if done(&t) => {
+            let _ = fs::remove_dir_all(&tmp);
+            Ok(t)
+        }
+        Err(e) => {
+            Err(e).with_context(|| format!("renaming {} to {}", tmp.display(), dir.display()))
+        }
+    }
 }
 
 /// Write `data` to `path` with `mode`, creating parent directories.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::cache::{write_file, Kernel, SshKeys};
+use crate::cache::{write_file, Kernel, SshKeys, Tls};
 use crate::NodeId;
 
 pub const STAGE2: &str = include_str!("../guest/stage2.sh");
@@ -27,14 +27,31 @@ const SV_POSTGRESQL_RUN: &str = include_str!("../guest/sv-postgresql-run");
 const SV_POSTGRESQL_CONTROL_T: &str = include_str!("../guest/sv-postgresql-control-t");
 const SV_REDIS_RUN: &str = include_str!("../guest/sv-redis_lb-run");
 const SV_DRBD_WITNESS_RUN: &str = include_str!("../guest/sv-drbd-witness-run");
+/// fe1's `/_status` service (imports the writer's wire-protocol code).
+pub const FRONTEND_STATUS_PY: &str = include_str!("../guest/frontend-status.py");
+const SV_FRONTEND_STATUS_RUN: &str = include_str!("../guest/sv-frontend-status-run");
 
-/// The documented topology file for the pair.
+/// The documented topology file for the pair and the front end.
 pub const PRIVATE_CHEF_RB: &str = r#"topology "ha"
 server "be1.lab.example", :ipaddress => "198.51.100.11", :role => "backend", :bootstrap => true, :cluster_ipaddress => "192.0.2.11"
 server "be2.lab.example", :ipaddress => "198.51.100.12", :role => "backend", :cluster_ipaddress => "192.0.2.12"
+server "fe1.lab.example", :ipaddress => "198.51.100.21", :role => "frontend"
 backend_vip "backend.lab.example", :ipaddress => "198.51.100.10/24", :device => "eth0"
 api_fqdn "chef.lab.example"
 "#;
+
+/// The front end's server line in [`PRIVATE_CHEF_RB`] (dropped in a lab without fe1).
+const FE1_LINE: &str = r#"server "fe1.lab.example", :ipaddress => "198.51.100.21", :role => "frontend"
+"#;
+
+/// The topology file of a lab with (or without) its front end.
+pub fn private_chef_rb(frontend: bool) -> String {
+    if frontend {
+        PRIVATE_CHEF_RB.to_string()
+    } else {
+        PRIVATE_CHEF_RB.replace(FE1_LINE, "")
+    }
+}
 
 /// The VIP with its prefix, as in the topology file.
 pub const VIP_CIDR: &str = "198.51.100.10/24";
@@ -52,10 +69,14 @@ pub const HA_SERVICES: &[&str] = &["postgresql", "redis_lb"];
 pub struct GuestSettings {
     /// the notify target in keepalived.conf (`<cmd> master|backup|fault|stop`)
     pub transition_cmd: String,
+    /// the lab has fe1 (its files are rendered; the topology lists it)
+    pub frontend: bool,
+    /// the lab CA (appended to every guest's CA bundle) and fe1's certificate
+    pub tls: Tls,
 }
 
-fn running_config() -> String {
-    let v = serde_json::json!({
+fn running_config(frontend: bool) -> String {
+    let mut v = serde_json::json!({
         "private_chef": {
             "topology": "ha",
             "api_fqdn": "chef.lab.example",
@@ -86,11 +107,28 @@ fn running_config() -> String {
             }
         }
     });
+    if frontend {
+        v["private_chef"]["servers"]["fe1.lab.example"] =
+            serde_json::json!({"ipaddress": "198.51.100.21", "role": "frontend"});
+    }
     format!("{v:#}\n")
 }
 
+/// The host's system CA bundle with the lab CA appended (what the guests trust).
+fn ca_bundle(tls: &Tls) -> Result<Vec<u8>> {
+    let mut b = fs::read("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    if !b.is_empty() && !b.ends_with(b"\n") {
+        b.push(b'\n');
+    }
+    b.extend_from_slice(
+        &fs::read(&tls.ca_crt).with_context(|| format!("reading {}", tls.ca_crt.display()))?,
+    );
+    Ok(b)
+}
+
 /// Render `<guest>/<node>/…`, `<guest>/<node>.macs`, `<guest>/<node>.addrs` and the shared
-/// scripts. `product_bin` is copied to /opt/opscode/bin/private-chef-ctl.
+/// scripts, for the back ends and (with `settings.frontend`) fe1. `product_bin` is copied to
+/// /opt/opscode/bin/private-chef-ctl.
 pub fn render(
     guest: &Path,
     kernel: &Kernel,
@@ -114,29 +152,42 @@ pub fn render(
     let root_pub = fs::read_to_string(keys.root_key().with_extension("pub"))
         .context("reading the lab's root public key")?;
     let root_priv = fs::read(keys.root_key())?;
+    let nodes: Vec<NodeId> = NodeId::ALL
+        .into_iter()
+        .filter(|n| n.is_backend() || settings.frontend)
+        .collect();
+    let bundle = ca_bundle(&settings.tls)?;
     let mut known_hosts = String::new();
-    for n in NodeId::ALL {
+    for &n in &nodes {
         let hk = fs::read_to_string(keys.host_key(n.name()).with_extension("pub"))?;
         let key = hk.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-        known_hosts.push_str(&format!(
-            "{},{},{},{} {key}\n",
-            n.fqdn(),
-            n.name(),
-            n.public_ip(),
-            n.cluster_ip()
-        ));
+        let mut names = vec![n.fqdn(), n.name(), n.public_ip()];
+        if n.is_backend() {
+            names.push(n.cluster_ip());
+        }
+        known_hosts.push_str(&format!("{} {key}\n", names.join(",")));
     }
-    for n in NodeId::ALL {
-        let peer = n.peer();
+    for &n in &nodes {
+        let (macs, addrs) = if n.is_backend() {
+            (
+                format!("eth0 {}\neth1 {}\n", n.mac(0), n.mac(1)),
+                format!("eth0 {}/24\neth1 {}/24\n", n.public_ip(), n.cluster_ip()),
+            )
+        } else {
+            (
+                format!("eth0 {}\n", n.mac(0)),
+                format!("eth0 {}/24\n", n.public_ip()),
+            )
+        };
         write_file(
             &guest.join(format!("{}.macs", n.name())),
             0o644,
-            format!("eth0 {}\neth1 {}\n", n.mac(0), n.mac(1)).as_bytes(),
+            macs.as_bytes(),
         )?;
         write_file(
             &guest.join(format!("{}.addrs", n.name())),
             0o644,
-            format!("eth0 {}/24\neth1 {}/24\n", n.public_ip(), n.cluster_ip()).as_bytes(),
+            addrs.as_bytes(),
         )?;
         let r = guest.join(n.name());
         let _ = fs::remove_dir_all(&r);
@@ -144,113 +195,37 @@ pub fn render(
         f("etc/hostname", 0o644, format!("{}\n", n.fqdn()).as_bytes())?;
         let mut hosts = String::from("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
         for m in NodeId::ALL {
+            if m == NodeId::Fe1 {
+                // the api_fqdn is served by the front end
+                hosts.push_str(&format!(
+                    "{} {} {} chef.lab.example\n",
+                    m.public_ip(),
+                    m.fqdn(),
+                    m.name()
+                ));
+                continue;
+            }
             hosts.push_str(&format!("{} {} {}\n", m.public_ip(), m.fqdn(), m.name()));
             hosts.push_str(&format!("{} {}-cluster\n", m.cluster_ip(), m.name()));
         }
-        hosts.push_str(&format!("{VIP} backend.lab.example chef.lab.example\n"));
+        hosts.push_str(&format!("{VIP} backend.lab.example\n"));
         f("etc/hosts", 0o644, hosts.as_bytes())?;
         f(
             "etc/opscode/private-chef.rb",
             0o644,
-            PRIVATE_CHEF_RB.as_bytes(),
+            private_chef_rb(settings.frontend).as_bytes(),
         )?;
         f(
             "etc/opscode/chef-server-running.json",
             0o644,
-            running_config().as_bytes(),
+            running_config(settings.frontend).as_bytes(),
         )?;
-        // DRBD: Debian's global_common.conf defines `common` too: neutralise it
-        f(
-            "etc/drbd.d/global_common.conf",
-            0o644,
-            b"# replaced by the lab: the common section lives in /var/opt/opscode/drbd/etc/drbd.conf\n",
-        )?;
-        f(
-            "var/opt/opscode/drbd/etc/drbd.conf",
-            0o644,
-            DRBD_CONF.as_bytes(),
-        )?;
-        f(
-            "var/opt/opscode/drbd/etc/pc0.res",
-            0o644,
-            PC0_RES.as_bytes(),
-        )?;
-        f(
-            "var/opt/opscode/drbd/bin/notify-split-brain.sh",
-            0o755,
-            SPLIT_BRAIN_SH.as_bytes(),
-        )?;
-        f("var/opt/opscode/drbd/drbd_ready", 0o644, b"")?;
-        fs::create_dir_all(r.join("var/opt/opscode/drbd/data"))?;
-        fs::create_dir_all(r.join("etc"))?;
-        symlink(
-            "/var/opt/opscode/drbd/etc/drbd.conf",
-            r.join("etc/drbd.conf"),
-        )?;
-        // keepalived
-        let ka = KEEPALIVED_CONF
-            .replace("{{SHORT}}", n.name())
-            .replace("{{PRIORITY}}", "100")
-            .replace("{{SELF_IP}}", n.public_ip())
-            .replace("{{PEER_IP}}", peer.public_ip())
-            .replace("{{VIP}}", VIP_CIDR)
-            .replace("{{NOTIFY}}", &settings.transition_cmd);
-        f(
-            "var/opt/opscode/keepalived/etc/keepalived.conf",
-            0o644,
-            ka.as_bytes(),
-        )?;
-        fs::create_dir_all(r.join("var/log/opscode/keepalived"))?;
-        f(
-            "var/opt/opscode/redis_lb/etc/redis.conf",
-            0o644,
-            REDIS_CONF.as_bytes(),
-        )?;
-        // runit
-        f(
-            "opt/opscode/sv/keepalived/run",
-            0o755,
-            SV_KEEPALIVED_RUN.as_bytes(),
-        )?;
-        f(
-            "opt/opscode/sv/keepalived/log/run",
-            0o755,
-            SV_KEEPALIVED_LOG_RUN.as_bytes(),
-        )?;
-        f(
-            "opt/opscode/sv/postgresql/run",
-            0o755,
-            SV_POSTGRESQL_RUN.as_bytes(),
-        )?;
-        f(
-            "opt/opscode/sv/postgresql/control/t",
-            0o755,
-            SV_POSTGRESQL_CONTROL_T.as_bytes(),
-        )?;
-        f(
-            "opt/opscode/sv/redis_lb/run",
-            0o755,
-            SV_REDIS_RUN.as_bytes(),
-        )?;
-        f(
-            "opt/opscode/sv/drbd-witness/run",
-            0o755,
-            SV_DRBD_WITNESS_RUN.as_bytes(),
-        )?;
-        for s in HA_SERVICES {
-            f(&format!("opt/opscode/sv/{s}/keepalive_me"), 0o644, b"")?;
-            f(&format!("opt/opscode/sv/{s}/down"), 0o644, b"")?;
-        }
-        fs::create_dir_all(r.join("opt/opscode/service"))?;
-        fs::create_dir_all(r.join("opt/opscode/init"))?;
-        // LSB-mode sv (`/opt/opscode/init/<svc>`) resolves names under /etc/service
-        symlink("/opt/opscode/service", r.join("etc/service"))?;
-        for s in ["drbd-witness", "keepalived", "postgresql", "redis_lb"] {
-            symlink(
-                format!("/opt/opscode/sv/{s}"),
-                r.join("opt/opscode/service").join(s),
-            )?;
-            symlink("/usr/bin/sv", r.join("opt/opscode/init").join(s))?;
+        // the system CA store (curl, python, the product's rustls-native-certs) trusts the lab CA
+        f("etc/ssl/certs/ca-certificates.crt", 0o644, &bundle)?;
+        if n.is_backend() {
+            render_backend(&r, n, settings)?;
+        } else {
+            render_frontend(&r, &settings.tls)?;
         }
         if let Some(bin) = product_bin {
             let dst = r.join("opt/opscode/bin/private-chef-ctl");
@@ -284,5 +259,138 @@ pub fn render(
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )?;
     }
+    Ok(())
+}
+
+/// The back end's own files: DRBD, keepalived, Redis, the runit services.
+fn render_backend(r: &Path, n: NodeId, settings: &GuestSettings) -> Result<()> {
+    let f = |p: &str, mode: u32, data: &[u8]| write_file(&r.join(p), mode, data);
+    // DRBD: Debian's global_common.conf defines `common` too: neutralise it
+    f(
+        "etc/drbd.d/global_common.conf",
+        0o644,
+        b"# replaced by the lab: the common section lives in /var/opt/opscode/drbd/etc/drbd.conf\n",
+    )?;
+    f(
+        "var/opt/opscode/drbd/etc/drbd.conf",
+        0o644,
+        DRBD_CONF.as_bytes(),
+    )?;
+    f(
+        "var/opt/opscode/drbd/etc/pc0.res",
+        0o644,
+        PC0_RES.as_bytes(),
+    )?;
+    f(
+        "var/opt/opscode/drbd/bin/notify-split-brain.sh",
+        0o755,
+        SPLIT_BRAIN_SH.as_bytes(),
+    )?;
+    f("var/opt/opscode/drbd/drbd_ready", 0o644, b"")?;
+    fs::create_dir_all(r.join("var/opt/opscode/drbd/data"))?;
+    fs::create_dir_all(r.join("etc"))?;
+    symlink(
+        "/var/opt/opscode/drbd/etc/drbd.conf",
+        r.join("etc/drbd.conf"),
+    )?;
+    // keepalived
+    let ka = KEEPALIVED_CONF
+        .replace("{{SHORT}}", n.name())
+        .replace("{{PRIORITY}}", "100")
+        .replace("{{SELF_IP}}", n.public_ip())
+        .replace("{{PEER_IP}}", n.peer().public_ip())
+        .replace("{{VIP}}", VIP_CIDR)
+        .replace("{{NOTIFY}}", &settings.transition_cmd);
+    f(
+        "var/opt/opscode/keepalived/etc/keepalived.conf",
+        0o644,
+        ka.as_bytes(),
+    )?;
+    fs::create_dir_all(r.join("var/log/opscode/keepalived"))?;
+    f(
+        "var/opt/opscode/redis_lb/etc/redis.conf",
+        0o644,
+        REDIS_CONF.as_bytes(),
+    )?;
+    // runit
+    f(
+        "opt/opscode/sv/keepalived/run",
+        0o755,
+        SV_KEEPALIVED_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/keepalived/log/run",
+        0o755,
+        SV_KEEPALIVED_LOG_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/postgresql/run",
+        0o755,
+        SV_POSTGRESQL_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/postgresql/control/t",
+        0o755,
+        SV_POSTGRESQL_CONTROL_T.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/redis_lb/run",
+        0o755,
+        SV_REDIS_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/drbd-witness/run",
+        0o755,
+        SV_DRBD_WITNESS_RUN.as_bytes(),
+    )?;
+    for s in HA_SERVICES {
+        f(&format!("opt/opscode/sv/{s}/keepalive_me"), 0o644, b"")?;
+        f(&format!("opt/opscode/sv/{s}/down"), 0o644, b"")?;
+    }
+    fs::create_dir_all(r.join("opt/opscode/service"))?;
+    fs::create_dir_all(r.join("opt/opscode/init"))?;
+    // LSB-mode sv (`/opt/opscode/init/<svc>`) resolves names under /etc/service
+    symlink("/opt/opscode/service", r.join("etc/service"))?;
+    for s in ["drbd-witness", "keepalived", "postgresql", "redis_lb"] {
+        symlink(
+            format!("/opt/opscode/sv/{s}"),
+            r.join("opt/opscode/service").join(s),
+        )?;
+        symlink("/usr/bin/sv", r.join("opt/opscode/init").join(s))?;
+    }
+    Ok(())
+}
+
+/// fe1's own files: its TLS certificate and the `/_status` service (always up).
+fn render_frontend(r: &Path, tls: &Tls) -> Result<()> {
+    let f = |p: &str, mode: u32, data: &[u8]| write_file(&r.join(p), mode, data);
+    f(
+        "etc/opscode/lab-tls/server.crt",
+        0o644,
+        &fs::read(&tls.crt).with_context(|| format!("reading {}", tls.crt.display()))?,
+    )?;
+    f(
+        "etc/opscode/lab-tls/server.key",
+        0o600,
+        &fs::read(&tls.key)?,
+    )?;
+    f(
+        "opt/lab/frontend-status.py",
+        0o755,
+        FRONTEND_STATUS_PY.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/frontend-status/run",
+        0o755,
+        SV_FRONTEND_STATUS_RUN.as_bytes(),
+    )?;
+    fs::create_dir_all(r.join("opt/opscode/service"))?;
+    fs::create_dir_all(r.join("opt/opscode/init"))?;
+    symlink("/opt/opscode/service", r.join("etc/service"))?;
+    symlink(
+        "/opt/opscode/sv/frontend-status",
+        r.join("opt/opscode/service/frontend-status"),
+    )?;
+    symlink("/usr/bin/sv", r.join("opt/opscode/init/frontend-status"))?;
     Ok(())
 }

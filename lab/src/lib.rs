@@ -35,52 +35,69 @@ use util::{fnv1a, run_checked};
 /// Size of each node's DRBD backing disk.
 pub const DISK_SIZE: &str = "256M";
 
-/// A node of the pair.
+/// A node of the lab: the back-end pair (`be1`, `be2`) and the front end (`fe1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeId {
     Be1,
     Be2,
+    /// The front end on the public segment (no cluster link, no DRBD disk): serves
+    /// `/_status` and runs lab clients (the writer) outside both back ends.
+    Fe1,
 }
 
 impl NodeId {
-    pub const ALL: [NodeId; 2] = [NodeId::Be1, NodeId::Be2];
+    /// Every node, back ends first.
+    pub const ALL: [NodeId; 3] = [NodeId::Be1, NodeId::Be2, NodeId::Fe1];
+    /// The back-end pair (DRBD, keepalived, PostgreSQL, Redis).
+    pub const BACKENDS: [NodeId; 2] = [NodeId::Be1, NodeId::Be2];
 
     pub fn name(self) -> &'static str {
         match self {
             NodeId::Be1 => "be1",
             NodeId::Be2 => "be2",
+            NodeId::Fe1 => "fe1",
         }
     }
     pub fn fqdn(self) -> &'static str {
         match self {
             NodeId::Be1 => "be1.lab.example",
             NodeId::Be2 => "be2.lab.example",
+            NodeId::Fe1 => "fe1.lab.example",
         }
     }
-    /// eth0: VRRP and the VIP
+    /// Is it one of the back-end pair?
+    pub fn is_backend(self) -> bool {
+        self != NodeId::Fe1
+    }
+    /// eth0: the public segment (VRRP and the VIP on the back ends; `/_status` on fe1)
     pub fn public_ip(self) -> &'static str {
         match self {
             NodeId::Be1 => "198.51.100.11",
             NodeId::Be2 => "198.51.100.12",
+            NodeId::Fe1 => "198.51.100.21",
         }
     }
-    /// eth1: DRBD replication
+    /// eth1: DRBD replication (back ends only; fe1 has no cluster link)
     pub fn cluster_ip(self) -> &'static str {
         match self {
             NodeId::Be1 => "192.0.2.11",
             NodeId::Be2 => "192.0.2.12",
+            NodeId::Fe1 => panic!("fe1 has no cluster link"),
         }
     }
+    /// The other back end (back ends only).
     pub fn peer(self) -> NodeId {
         match self {
             NodeId::Be1 => NodeId::Be2,
             NodeId::Be2 => NodeId::Be1,
+            NodeId::Fe1 => panic!("fe1 is not one of the back-end pair: it has no peer"),
         }
     }
     fn index(self) -> usize {
         match self {
             NodeId::Be1 => 0,
             NodeId::Be2 => 1,
+            NodeId::Fe1 => 2,
         }
     }
     /// MAC of link `i` (0 public, 1 cluster)
@@ -91,7 +108,8 @@ impl NodeId {
         match s {
             "be1" | "be1.lab.example" => Ok(NodeId::Be1),
             "be2" | "be2.lab.example" => Ok(NodeId::Be2),
-            _ => bail!("unknown node {s:?} (be1 or be2)"),
+            "fe1" | "fe1.lab.example" => Ok(NodeId::Fe1),
+            _ => bail!("unknown node {s:?} (be1, be2 or fe1)"),
         }
     }
 }
@@ -141,7 +159,13 @@ pub struct LabOptions {
     pub product_bin: Option<PathBuf>,
     /// keepalived's notify target (`<cmd> master|backup|fault`)
     pub transition_cmd: String,
+    /// memory of each back end
     pub mem_mib: u32,
+    /// boot the front end fe1 too (in parallel with the pair; `/_status` answering is part
+    /// of `up`); tests that do not need it save the CPU
+    pub frontend: bool,
+    /// memory of fe1
+    pub fe_mem_mib: u32,
     /// for booting a guest up to a working command channel
     pub boot_timeout: Duration,
     /// for the pair to become healthy once booted
@@ -159,6 +183,8 @@ impl Default for LabOptions {
             product_bin: None,
             transition_cmd: guest::DEFAULT_TRANSITION_CMD.to_string(),
             mem_mib: 768,
+            frontend: true,
+            fe_mem_mib: 384,
             boot_timeout: Duration::from_secs(240),
             healthy_timeout: Duration::from_secs(180),
             verbose: std::env::var_os("LAB_VERBOSE").is_some(),
@@ -184,24 +210,42 @@ pub fn default_product_bin() -> PathBuf {
         .unwrap_or_else(|| target_dir().join("release").join("private-chef-ctl"))
 }
 
-/// Persistent description of a running pair (`<run>/state.json`), shared by CLI calls.
+/// The state.json format written by this version. Format 1 (no `format` key) had a
+/// point-to-point public link (`ports`: be1 public, be2 public, be1 cluster, be2 cluster) and
+/// two pids; such a lab can still be attached to for `down`, `crash` and `exec`, not booted.
+const STATE_FORMAT: u64 = 2;
+
+/// Persistent description of a running lab (`<run>/state.json`), shared by CLI calls.
 #[derive(Debug, Clone)]
 struct State {
     kernel: PathBuf,
     initrd: PathBuf,
     kmods: PathBuf,
-    /// udp ports: be1 public, be2 public, be1 cluster, be2 cluster
-    ports: [u16; 4],
+    /// the public segment: qemu multicast group and port (`239.255.A.B:PORT`, one per lab);
+    /// None for a format-1 lab
+    public: Option<String>,
+    /// udp ports of the point-to-point cluster link: be1, be2
+    ports: [u16; 2],
+    /// the back ends' disks (fe1 has none)
     disks: [PathBuf; 2],
-    pids: [i32; 2],
+    /// qemu pids: be1, be2, fe1 (0: not running)
+    pids: [i32; 3],
+    /// memory of each back end
     mem_mib: u32,
+    /// memory of fe1
+    fe_mem_mib: u32,
+    /// does this lab have a front end (fe1)?
+    frontend: bool,
 }
 
 impl State {
     fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
+            "format": STATE_FORMAT,
             "kernel": self.kernel, "initrd": self.initrd, "kmods": self.kmods,
-            "ports": self.ports, "disks": self.disks, "pids": self.pids, "mem_mib": self.mem_mib,
+            "public": self.public, "ports": self.ports, "disks": self.disks,
+            "pids": self.pids, "mem_mib": self.mem_mib, "fe_mem_mib": self.fe_mem_mib,
+            "frontend": self.frontend,
         })
     }
     fn from_json(v: &serde_json::Value) -> Result<State> {
@@ -218,6 +262,10 @@ impl State {
                 .context(format!("state.json: {k}"))?
                 .clone())
         };
+        let format = v.get("format").and_then(|f| f.as_u64()).unwrap_or(1);
+        if format > STATE_FORMAT {
+            bail!("state.json: format {format} is newer than this lab binary ({STATE_FORMAT})");
+        }
         let ports: Vec<u16> = arr("ports")?
             .iter()
             .filter_map(|p| p.as_u64().and_then(|p| u16::try_from(p).ok()))
@@ -230,21 +278,40 @@ impl State {
             .iter()
             .filter_map(|p| p.as_i64().and_then(|p| i32::try_from(p).ok()))
             .collect();
-        if ports.len() != 4 || disks.len() != 2 || pids.len() != 2 {
+        let (public, ports, pids) = match (format, ports.as_slice(), pids.as_slice()) {
+            (1, [_, _, c1, c2], [p1, p2]) => (None, [*c1, *c2], [*p1, *p2, 0]),
+            (2, [c1, c2], [p1, p2, p3]) => (
+                Some(
+                    v.get("public")
+                        .and_then(|x| x.as_str())
+                        .context("state.json: public")?
+                        .to_string(),
+                ),
+                [*c1, *c2],
+                [*p1, *p2, *p3],
+            ),
+            _ => bail!("state.json: malformed"),
+        };
+        if disks.len() != 2 {
             bail!("state.json: malformed");
         }
+        let num = |k: &str, d: u32| {
+            v.get(k)
+                .and_then(|m| m.as_u64())
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(d)
+        };
         Ok(State {
             kernel: s("kernel")?,
             initrd: s("initrd")?,
             kmods: s("kmods")?,
-            ports: [ports[0], ports[1], ports[2], ports[3]],
+            public,
+            ports,
             disks: [disks[0].clone(), disks[1].clone()],
-            pids: [pids[0], pids[1]],
-            mem_mib: v
-                .get("mem_mib")
-                .and_then(|m| m.as_u64())
-                .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(768),
+            pids,
+            mem_mib: num("mem_mib", 768),
+            fe_mem_mib: num("fe_mem_mib", 384),
+            frontend: v.get("frontend").and_then(|f| f.as_bool()).unwrap_or(false),
         })
     }
 }
@@ -261,8 +328,15 @@ pub struct Lab {
     owned: bool,
     tied: bool,
     state: Mutex<State>,
-    nodes: [NodeRt; 2],
+    nodes: [NodeRt; 3],
     boot_timeout: Duration,
+}
+
+/// An HTTP answer: status code and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    pub code: u16,
+    pub body: String,
 }
 
 /// One node's view, as `Lab::status` reads it.
@@ -392,16 +466,25 @@ fn yn(b: bool) -> &'static str {
 
 static RUN_COUNTER: AtomicU32 = AtomicU32::new(0);
 
-fn free_udp_ports() -> Result<[u16; 4]> {
-    // hold all four sockets at once so the kernel hands out distinct ports
-    let socks: Vec<std::net::UdpSocket> = (0..4)
+fn free_udp_ports() -> Result<[u16; 2]> {
+    // hold both sockets at once so the kernel hands out distinct ports
+    let socks: Vec<std::net::UdpSocket> = (0..2)
         .map(|_| std::net::UdpSocket::bind("127.0.0.1:0"))
         .collect::<std::io::Result<_>>()?;
-    let mut p = [0u16; 4];
-    for (i, s) in socks.iter().enumerate() {
-        p[i] = s.local_addr()?.port();
-    }
-    Ok(p)
+    Ok([socks[0].local_addr()?.port(), socks[1].local_addr()?.port()])
+}
+
+/// A fresh public segment for one lab: a random administratively scoped multicast group
+/// (239.255.0.0/16, never .0.0) and a port the kernel just handed out, so concurrent labs
+/// (a test beside `scripts/bench-rto.sh`) never share a segment.
+fn new_public_segment() -> Result<String> {
+    let r = util::random_u64();
+    let (a, b) = (((r >> 8) & 0xff) as u8, (r & 0xff) as u8);
+    let (a, b) = if a == 0 && b == 0 { (0, 1) } else { (a, b) };
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    Ok(format!("239.255.{a}.{b}:{port}"))
 }
 
 fn progress(verbose: bool, t0: Instant, msg: &str) {
@@ -415,17 +498,20 @@ struct Artifacts {
     kernel: cache::Kernel,
     initrd: PathBuf,
     keys: cache::SshKeys,
+    tls: cache::Tls,
 }
 
 fn artifacts() -> Result<Artifacts> {
     let c = cache::cache_dir()?;
     let kernel = cache::kernel(&c)?;
     let initrd = cache::initramfs(&c, &kernel)?;
-    let keys = cache::ssh_keys(&c, &["be1", "be2"])?;
+    let keys = cache::ssh_keys(&c, &["be1", "be2", "fe1"])?;
+    let tls = cache::tls(&c)?;
     Ok(Artifacts {
         kernel,
         initrd,
         keys,
+        tls,
     })
 }
 
@@ -514,6 +600,7 @@ fn base_images(a: &Artifacts, opts: &LabOptions, t0: Instant) -> Result<[PathBuf
     {
         let mut bopts = opts.clone();
         bopts.run_dir = None;
+        bopts.frontend = false;
         bopts.detached = false;
         let lab = Lab::boot(a, &bopts, tmp_imgs.clone(), "bootstrap", None)?;
         lab.bootstrap_disks(opts.verbose, t0)?;
@@ -592,8 +679,9 @@ fn prepare_run_dir(run: &Path) -> Result<PathBuf> {
 }
 
 impl Lab {
-    /// Boot the pair fresh (qcow2 overlays over the bootstrapped base images) and return
-    /// when be1 is a healthy master and be2 a healthy backup.
+    /// Boot the pair fresh (qcow2 overlays over the bootstrapped base images) and, with
+    /// `opts.frontend`, fe1 in parallel; return when be1 is a healthy master, be2 a healthy
+    /// backup and fe1's `/_status` answers pong.
     pub fn up(opts: LabOptions) -> Result<Lab> {
         let t0 = Instant::now();
         let product = opts.product_bin.clone().unwrap_or_else(default_product_bin);
@@ -608,8 +696,11 @@ impl Lab {
         progress(opts.verbose, t0, "artifacts ready");
         let base = base_images(&a, &opts, t0)?;
         let lab = Lab::boot(&a, &opts, base, "hold", Some(&product))?;
-        progress(opts.verbose, t0, "both guests answer");
-        if let Err(e) = lab.settle(&opts, t0) {
+        progress(opts.verbose, t0, "both back ends answer");
+        if let Err(e) = lab
+            .settle(&opts, t0)
+            .and_then(|()| lab.settle_frontend(&opts, t0))
+        {
             if let Ok(d) = lab.collect_logs() {
                 eprintln!("lab: up failed; logs saved in {}", d.display());
             }
@@ -622,7 +713,7 @@ impl Lab {
     fn settle(&self, opts: &LabOptions, t0: Instant) -> Result<()> {
         let lab = self;
         let deadline = Instant::now() + opts.healthy_timeout;
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             wait_until(
                 deadline,
                 &format!("{n}: DRBD connected and in sync"),
@@ -641,6 +732,53 @@ impl Lab {
         })?;
         progress(opts.verbose, t0, "be2 is backup: pair healthy");
         Ok(())
+    }
+
+    /// fe1 (booted niced beside the pair) gets its normal priority back, answers, and its
+    /// `/_status` says pong.
+    fn settle_frontend(&self, opts: &LabOptions, t0: Instant) -> Result<()> {
+        if !opts.frontend {
+            return Ok(());
+        }
+        qemu::renice(self.lock_state().pids[NodeId::Fe1.index()], 0);
+        let out = self.exec_timeout(NodeId::Fe1, "true", self.boot_timeout)?;
+        if !out.success() {
+            bail!("fe1: the command channel answers but `true` failed: {out:?}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        wait_until(deadline, "fe1: /_status to answer pong", || {
+            Ok(self
+                .frontend_status()
+                .ok()
+                .filter(|s| s.code == 200 && s.body.contains(r#""status":"pong""#))
+                .map(|_| ()))
+        })?;
+        progress(opts.verbose, t0, "fe1 answers: /_status pong");
+        Ok(())
+    }
+
+    /// Does this lab have the front end fe1?
+    pub fn has_frontend(&self) -> bool {
+        self.lock_state().frontend
+    }
+
+    /// fe1's `GET https://chef.lab.example/_status`, asked on fe1 itself (curl, verified
+    /// with the system CA bundle, 5 s).
+    pub fn frontend_status(&self) -> Result<HttpAnswer> {
+        let o = self.exec_timeout(
+            NodeId::Fe1,
+            "curl -sS --max-time 5 -o /tmp/.lab-status -w '%{http_code}' https://chef.lab.example/_status; echo; cat /tmp/.lab-status 2>/dev/null",
+            Duration::from_secs(20),
+        )?;
+        let (code, body) = o.stdout.split_once('\n').unwrap_or((o.stdout.as_str(), ""));
+        let code: u16 = code.trim().parse().unwrap_or(0);
+        if code == 0 {
+            bail!("fe1: /_status: no answer: {}", o.stderr.trim());
+        }
+        Ok(HttpAnswer {
+            code,
+            body: body.trim().to_string(),
+        })
     }
 
     /// Attach to a pair started by another process (the CLI). Dropping it leaves the pair
@@ -664,8 +802,10 @@ impl Lab {
         })
     }
 
-    /// Create a run directory, render the guests' files and start both guests in `mode`
-    /// on `disks` (overlays are created over them unless the mode is `bootstrap`).
+    /// Create a run directory, render the guests' files and start both back ends in `mode`
+    /// on `disks` (overlays are created over them unless the mode is `bootstrap`) and, with
+    /// `opts.frontend` (never in `bootstrap` mode), fe1 beside them at a lower CPU priority
+    /// (`settle_frontend` restores it). Returns when both back ends answer.
     fn boot(
         a: &Artifacts,
         opts: &LabOptions,
@@ -674,6 +814,7 @@ impl Lab {
         product: Option<&Path>,
     ) -> Result<Lab> {
         let c = cache::cache_dir()?;
+        let frontend = opts.frontend && mode != "bootstrap";
         let run = match &opts.run_dir {
             Some(r) => r.clone(),
             None => c.join("runs").join(format!(
@@ -690,6 +831,8 @@ impl Lab {
             product,
             &guest::GuestSettings {
                 transition_cmd: opts.transition_cmd.clone(),
+                frontend,
+                tls: a.tls.clone(),
             },
         )?;
         let disks = if mode == "bootstrap" {
@@ -697,7 +840,7 @@ impl Lab {
         } else {
             let mut out = Vec::new();
             for (i, base) in disks.iter().enumerate() {
-                let ov = run.join(format!("{}.qcow2", NodeId::ALL[i].name()));
+                let ov = run.join(format!("{}.qcow2", NodeId::BACKENDS[i].name()));
                 run_checked(
                     Command::new("qemu-img")
                         .args(["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b"])
@@ -712,10 +855,13 @@ impl Lab {
             kernel: a.kernel.vmlinuz.clone(),
             initrd: a.initrd.clone(),
             kmods: a.kernel.modules.clone(),
+            public: Some(new_public_segment()?),
             ports: free_udp_ports()?,
             disks,
-            pids: [0, 0],
+            pids: [0, 0, 0],
             mem_mib: opts.mem_mib,
+            fe_mem_mib: opts.fe_mem_mib,
+            frontend,
         };
         let name = opts.name.clone().unwrap_or_else(|| {
             std::thread::current()
@@ -735,10 +881,14 @@ impl Lab {
             }),
             boot_timeout: opts.boot_timeout,
         };
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             lab.spawn(n, mode)?;
         }
-        for n in NodeId::ALL {
+        if frontend {
+            // beside the pair, niced so that it does not slow the pair's settle much
+            lab.spawn_nice(NodeId::Fe1, "frontend", 10)?;
+        }
+        for n in NodeId::BACKENDS {
             let out = lab.exec_timeout(n, "true", lab.boot_timeout)?;
             if !out.success() {
                 bail!("{n}: the command channel answers but `true` failed: {out:?}");
@@ -763,17 +913,31 @@ impl Lab {
         Ok(())
     }
 
-    fn spec(&self, n: NodeId, mode: &str) -> QemuSpec {
+    fn spec(&self, n: NodeId, mode: &str) -> Result<QemuSpec> {
         let st = self.lock_state();
-        let i = n.index();
-        let p = st.ports;
-        // be1 public = p0, be2 public = p1, be1 cluster = p2, be2 cluster = p3
-        let (pub_local, pub_peer, clu_local, clu_peer) = match n {
-            NodeId::Be1 => (p[0], p[1], p[2], p[3]),
-            NodeId::Be2 => (p[1], p[0], p[3], p[2]),
+        let Some(public) = st.public.clone() else {
+            bail!("this lab was started by an older lab binary (state.json format 1): `lab down`, then `lab up`");
+        };
+        let mut nics = vec![(
+            "pub".to_string(),
+            n.mac(0),
+            format!("mcast={public},localaddr=127.0.0.1"),
+        )];
+        let (disk, mem_mib, mode) = match n {
+            NodeId::Be1 | NodeId::Be2 => {
+                let i = n.index();
+                let (local, peer) = (st.ports[i], st.ports[1 - i]);
+                nics.push((
+                    "clu".to_string(),
+                    n.mac(1),
+                    format!("udp=127.0.0.1:{peer},localaddr=127.0.0.1:{local}"),
+                ));
+                (Some(st.disks[i].clone()), st.mem_mib, mode)
+            }
+            NodeId::Fe1 => (None, st.fe_mem_mib, "frontend"),
         };
         let guest = self.run.join("guest");
-        QemuSpec {
+        Ok(QemuSpec {
             name: n.name().to_string(),
             kernel: st.kernel.clone(),
             initrd: st.initrd.clone(),
@@ -784,20 +948,27 @@ impl Lab {
                 guest.display(),
                 guest.join("stage2.sh").display()
             ),
-            disk: st.disks[i].clone(),
+            disk,
             console_log: self.run.join(format!("{}.console.log", n.name())),
             ctl_sock: self.run.join(format!("{}.ctl", n.name())),
             qmp_sock: self.run.join(format!("{}.qmp", n.name())),
-            mem_mib: st.mem_mib,
-            nics: vec![
-                ("pub".to_string(), n.mac(0), pub_local, pub_peer),
-                ("clu".to_string(), n.mac(1), clu_local, clu_peer),
-            ],
-        }
+            mem_mib,
+            nics,
+            nice: 0,
+        })
     }
 
     fn spawn(&self, n: NodeId, mode: &str) -> Result<()> {
-        let spec = self.spec(n, mode);
+        self.spawn_nice(n, mode, 0)
+    }
+
+    /// Start node `n`'s qemu at CPU priority `nice`.
+    fn spawn_nice(&self, n: NodeId, mode: &str, nice: i32) -> Result<()> {
+        if n == NodeId::Fe1 && !self.has_frontend() {
+            bail!("this lab has no front end (booted with LabOptions::frontend = false)");
+        }
+        let mut spec = self.spec(n, mode)?;
+        spec.nice = nice;
         let child = spec.spawn(self.tied)?;
         let pid = i32::try_from(child.id()).context("pid out of range")?;
         self.lock_state().pids[n.index()] = pid;
@@ -928,6 +1099,9 @@ impl Lab {
         if !self.is_running(n) {
             return Ok(());
         }
+        if !n.is_backend() {
+            return self.poweroff(n);
+        }
         let _ = self.exec_timeout(
             n,
             "sv -w 30 stop /opt/opscode/service/keepalived; \
@@ -977,6 +1151,9 @@ impl Lab {
     }
 
     fn set_link(&self, n: NodeId, link: Link, up: bool) -> Result<()> {
+        if link == Link::Cluster && !n.is_backend() {
+            bail!("{n} has no cluster link");
+        }
         let sock = self.run.join(format!("{}.qmp", n.name()));
         qemu::qmp(
             &sock,
@@ -1042,12 +1219,16 @@ impl Lab {
         detached
     }
 
-    /// Save consoles, keepalived logs, cluster.log, dmesg and a state dump of both nodes
-    /// under `target/lab-logs/<name>/`.
+    /// Save consoles, keepalived logs, cluster.log, dmesg and a state dump of both back ends
+    /// (fe1: console, dmesg, the `/_status` service's log and answer, a state dump) under
+    /// `target/lab-logs/<name>/`.
     pub fn collect_logs(&self) -> Result<PathBuf> {
         let dir = target_dir().join("lab-logs").join(&self.name);
         fs::create_dir_all(&dir)?;
         for n in NodeId::ALL {
+            if n == NodeId::Fe1 && !self.has_frontend() {
+                continue;
+            }
             let nm = n.name();
             for (src, dst) in [
                 (format!("{nm}.console.log"), format!("{nm}-console.log")),
@@ -1063,7 +1244,22 @@ impl Lab {
                 continue;
             }
             let t = Duration::from_secs(15);
-            let items: [(&str, &str); 6] = [
+            let fe_items: [(&str, &str); 4] = [
+                ("dmesg.txt", "dmesg"),
+                (
+                    "frontend-status.log",
+                    "cat /var/log/lab/frontend-status.log",
+                ),
+                (
+                    "status.txt",
+                    "curl -sS -i --max-time 5 https://chef.lab.example/_status",
+                ),
+                (
+                    "state.txt",
+                    "ip addr; ip neigh; sv status /opt/opscode/service/*; ps axf",
+                ),
+            ];
+            let be_items: [(&str, &str); 6] = [
                 ("dmesg.txt", "dmesg"),
                 (
                     "keepalived-current.log",
@@ -1080,7 +1276,8 @@ impl Lab {
                 ),
                 ("keepalived-logs.tar.b64", "tar -C /var/log/opscode -cz keepalived | base64"),
             ];
-            for (file, cmd) in items {
+            let items: &[(&str, &str)] = if n.is_backend() { &be_items } else { &fe_items };
+            for &(file, cmd) in items {
                 let text = match self.exec_timeout(n, cmd, t) {
                     Ok(o) => format!("{}{}", o.stdout, o.stderr),
                     Err(e) => format!("(could not collect: {e:#})\n"),
@@ -1100,11 +1297,11 @@ impl Lab {
             }
             Ok(o)
         };
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             must(n, "drbdadm -- --force create-md pc0 && drbdadm up pc0", 120)?;
         }
         let deadline = Instant::now() + Duration::from_secs(120);
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             wait_until(deadline, &format!("{n}: DRBD connected"), || {
                 Ok(self.status(n)?.cstate.eq("Connected").then_some(()))
             })?;
@@ -1119,7 +1316,7 @@ impl Lab {
             "drbdadm -- --clear-bitmap new-current-uuid pc0",
             60,
         )?;
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             wait_until(deadline, &format!("{n}: DRBD UpToDate"), || {
                 Ok(self.status(n)?.drbd_in_sync().then_some(()))
             })?;
@@ -1130,7 +1327,7 @@ impl Lab {
             "drbdadm primary pc0 && bash \"$(sed -n 's/.*lab\\.dir=\\([^ ]*\\).*/\\1/p' /proc/cmdline)/bootstrap-primary.sh\"",
             600,
         )?;
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             wait_until(
                 deadline,
                 &format!("{n}: Secondary/Secondary in sync"),
@@ -1140,10 +1337,10 @@ impl Lab {
                 },
             )?;
         }
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             must(n, "drbdadm down pc0 && sync", 60)?;
         }
-        for n in NodeId::ALL {
+        for n in NodeId::BACKENDS {
             self.poweroff(n)?;
         }
         Ok(())

@@ -1,4 +1,4 @@
-//! `lab`: drive the two-node pair from the command line. State lives in a run directory
+//! `lab`: drive the two-node pair and its front end from the command line. State lives in a run directory
 //! (default `~/.cache/private-chef-ctl-lab/run/`, or `$LAB_RUN_DIR`) so separate invocations
 //! share one running pair.
 
@@ -11,13 +11,15 @@ use anyhow::{bail, Context, Result};
 use lab::{cache, Lab, LabOptions, Link, NodeId};
 
 const USAGE: &str = "usage: lab <command>
-  up                      boot be1 + be2 fresh (bootstraps the base images if needed); returns when healthy
-  status                  each node's view: DRBD role/cstate/dstate, cluster state, VIP, mount, services
-  exec NODE -- CMD...     run CMD in NODE (be1|be2); prints its stdout/stderr, exits with its status
+  up                      boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
+                          needed); returns when the pair is healthy and fe1's /_status says pong
+  status                  each back end's view: DRBD role/cstate/dstate, cluster state, VIP, mount,
+                          services; fe1: its /_status answer
+  exec NODE -- CMD...     run CMD in NODE (be1|be2|fe1); prints its stdout/stderr, exits with its status
   crash NODE              power cut (SIGKILL of the node's qemu)
-  start NODE              boot NODE again on its disk
-  shutdown NODE           graceful: stop keepalived, demote, power off
-  partition public|cluster [NODE]   unplug the link (on NODE, default be1)
+  start NODE              boot NODE again (a back end on its disk)
+  shutdown NODE           graceful: stop keepalived, demote, power off (fe1: power off)
+  partition public|cluster [NODE]   unplug the link (on NODE, default be1; fe1 has public only)
   heal public|cluster [NODE]        plug it back in
   down                    stop everything, remove the run directory
 environment: LAB_RUN_DIR, LAB_CACHE_DIR, LAB_PRODUCT_BIN, LAB_VERBOSE";
@@ -69,7 +71,7 @@ fn real_main() -> Result<ExitCode> {
             match Lab::up(opts) {
                 Ok(_lab) => {
                     println!(
-                        "lab: pair healthy in {:.1}s (be1 master, be2 backup); run dir {}",
+                        "lab: pair healthy in {:.1}s (be1 master, be2 backup, fe1 /_status pong); run dir {}",
                         t0.elapsed().as_secs_f64(),
                         run.display()
                     );
@@ -87,9 +89,25 @@ fn real_main() -> Result<ExitCode> {
             let lab = Lab::attach(&run)?;
             let mut bad = false;
             for n in NodeId::ALL {
+                if n == NodeId::Fe1 && !lab.has_frontend() {
+                    continue;
+                }
                 if !lab.is_running(n) {
                     println!("{n}: not running");
                     bad = true;
+                    continue;
+                }
+                if n == NodeId::Fe1 {
+                    match lab.frontend_status() {
+                        Ok(a) => {
+                            println!("{n}: /_status {} {}", a.code, a.body);
+                            bad |= a.code != 200;
+                        }
+                        Err(e) => {
+                            println!("{n}: /_status unreachable: {e:#}");
+                            bad = true;
+                        }
+                    }
                     continue;
                 }
                 match lab.status(n) {
@@ -130,7 +148,7 @@ fn real_main() -> Result<ExitCode> {
             ))
         }
         "crash" | "start" | "shutdown" => {
-            let node = NodeId::parse(rest.first().context("NODE (be1|be2)")?)?;
+            let node = NodeId::parse(rest.first().context("NODE (be1|be2|fe1)")?)?;
             let lab = Lab::attach(&run)?;
             let t0 = Instant::now();
             match cmd.as_str() {

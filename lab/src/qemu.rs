@@ -33,13 +33,16 @@ pub struct QemuSpec {
     pub kernel: PathBuf,
     pub initrd: PathBuf,
     pub append: String,
-    pub disk: PathBuf,
+    /// the back ends' DRBD disk (fe1 has none)
+    pub disk: Option<PathBuf>,
     pub console_log: PathBuf,
     pub ctl_sock: PathBuf,
     pub qmp_sock: PathBuf,
     pub mem_mib: u32,
-    /// (netdev id, mac, local udp port, peer udp port)
-    pub nics: Vec<(String, String, u16, u16)>,
+    /// (netdev id, mac, `-netdev socket` options after the id: `mcast=…` or `udp=…`)
+    pub nics: Vec<(String, String, String)>,
+    /// CPU priority of the qemu process (0 normal, 10 background)
+    pub nice: i32,
 }
 
 impl QemuSpec {
@@ -72,19 +75,21 @@ impl QemuSpec {
             "chardev:con".into(),
             "-virtfs".into(),
             "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap".into(),
-            "-drive".into(),
-            format!(
-                "file={},if=none,id=d0,format=qcow2,cache=writeback,discard=unmap",
-                self.disk.display()
-            ),
-            "-device".into(),
-            "virtio-blk-pci,drive=d0".into(),
         ];
-        for (id, mac, local, peer) in &self.nics {
+        if let Some(disk) = &self.disk {
+            a.extend([
+                "-drive".into(),
+                format!(
+                    "file={},if=none,id=d0,format=qcow2,cache=writeback,discard=unmap",
+                    disk.display()
+                ),
+                "-device".into(),
+                "virtio-blk-pci,drive=d0".into(),
+            ]);
+        }
+        for (id, mac, opts) in &self.nics {
             a.push("-netdev".into());
-            a.push(format!(
-                "socket,id={id},udp=127.0.0.1:{peer},localaddr=127.0.0.1:{local}"
-            ));
+            a.push(format!("socket,id={id},{opts}"));
             a.push("-device".into());
             a.push(format!("virtio-net-pci,netdev={id},mac={mac}"));
         }
@@ -121,10 +126,15 @@ impl QemuSpec {
                     .open(self.console_log.with_extension("qemu-stderr.log"))?,
             ));
         let parent = unsafe { libc::getpid() };
-        // SAFETY: the closure only calls async-signal-safe functions (setsid, prctl, getppid).
+        let nice = self.nice;
+        // SAFETY: the closure only calls async-signal-safe functions (setsid, setpriority,
+        // prctl, getppid).
         unsafe {
             cmd.pre_exec(move || {
                 libc::setsid();
+                if nice != 0 {
+                    libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+                }
                 if tied {
                     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
                     if libc::getppid() != parent {
@@ -169,6 +179,25 @@ pub fn pid_present(pid: i32, marker: &str) -> bool {
             st.contains("(qemu") && st.rsplit(") ").next().is_some_and(|r| r.starts_with('Z'))
         }
         Err(_) => false,
+    }
+}
+
+/// Set the CPU priority of every thread of process `pid` (nice is per thread on Linux).
+/// Best effort: lowering it needs CAP_SYS_NICE.
+pub fn renice(pid: i32, nice: i32) {
+    if pid <= 0 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    for t in rd.flatten() {
+        if let Some(tid) = t.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) {
+            // SAFETY: setpriority(2) on a thread of a process we started.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, tid, nice);
+            }
+        }
     }
 }
 

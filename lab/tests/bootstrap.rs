@@ -71,7 +71,7 @@ fn bootstrap() {
     let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
     eprintln!("lab up took {:.1}s", t0.elapsed().as_secs_f64());
 
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         let master = n == NodeId::Be1;
 
         // (a) DRBD as drbdadm reports it

@@ -45,7 +45,7 @@ fn status(lab: &Lab, n: NodeId) -> NodeStatus {
 fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     wait_until(deadline, what, || Ok(f(lab).then_some(()))).unwrap_or_else(|e| {
-        let s: Vec<String> = NodeId::ALL
+        let s: Vec<String> = NodeId::BACKENDS
             .iter()
             .filter(|n| lab.is_running(**n))
             .map(|n| {
@@ -336,7 +336,7 @@ fn flapping_and_queued_transitions() {
     }
     let stop = AtomicBool::new(false);
     let samples: Vec<(NodeId, Vec<Sample>)> = std::thread::scope(|s| {
-        let hs: Vec<_> = NodeId::ALL
+        let hs: Vec<_> = NodeId::BACKENDS
             .iter()
             .map(|&n| {
                 let lab = &lab;
@@ -365,7 +365,7 @@ fn flapping_and_queued_transitions() {
         r.unwrap_or_else(|e| panic!("{e:#}"));
         out
     });
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         let rc = run(&lab, n, "cat /run/flap/rc").stdout;
         let lines: Vec<&str> = rc.lines().collect();
         assert_eq!(lines.len(), 20, "{n}: {rc}");
@@ -412,7 +412,7 @@ fn flapping_and_queued_transitions() {
 
     // settle to keepalived's view: the VIP holder is MASTER; ask it for master and the
     // other for backup (backup first, so the data is free), as notify hooks would
-    let holder = NodeId::ALL
+    let holder = NodeId::BACKENDS
         .into_iter()
         .find(|n| status(&lab, *n).vip)
         .expect("nobody holds the VIP");

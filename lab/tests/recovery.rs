@@ -241,7 +241,7 @@ fn scenario_2_secondary_lost_primary_ahead() {
     // the peer view on both nodes matches each node's own ha-status --json
     mark(t0, "peer views");
     peer_views_match(&lab);
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         let d = diagnose(&lab, n);
         assert_eq!(d["situation"], "healthy", "{n}: {d:#}");
         assert_eq!(d["exit_code"], 0);
@@ -422,7 +422,7 @@ fn split_brain() {
     assert!(s.role.starts_with("Primary/"), "be1: {}", s.summary());
     // the handler, when DRBD called it, ran from drbd.conf with DRBD's environment
     let mut records = 0;
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         let log = run(
             &lab,
             n,
@@ -621,7 +621,7 @@ fn scenario_4_primary_lost_secondary_inconsistent() {
     let acked = write_rows(&lab, BE2, VIP, 0, 5, 100);
     assert_eq!(acked.len(), 500);
 
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         ok(
             &lab,
             n,
@@ -736,7 +736,7 @@ fn stable_view(v: &Value) -> Value {
 /// (its own `ha-diagnose --json` "local" view), and `ha-diagnose` on each node sees the
 /// peer reachable with the same view.
 fn peer_views_match(lab: &Lab) {
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         let own = diagnose(lab, n.peer());
         let own = stable_view(&own["local"]);
         let o = run(lab, n, &format!("{PCC} ha-status --peer --json"));

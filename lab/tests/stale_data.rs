@@ -39,7 +39,7 @@ fn lap(t0: Instant, what: &str) {
 }
 
 fn summary(lab: &Lab) -> String {
-    NodeId::ALL
+    NodeId::BACKENDS
         .iter()
         .filter(|n| lab.is_running(**n))
         .map(|n| {
@@ -60,7 +60,7 @@ fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
 
 /// Either node a healthy master and the other a healthy backup; returns the master.
 fn healthy_pair(lab: &Lab) -> Option<NodeId> {
-    NodeId::ALL.into_iter().find(|m| {
+    NodeId::BACKENDS.into_iter().find(|m| {
         lab.status(*m).is_ok_and(|s| s.healthy_master())
             && lab.status(m.peer()).is_ok_and(|s| s.healthy_backup())
     })
@@ -77,7 +77,7 @@ fn lone_master(s: &NodeStatus) -> bool {
 
 /// `drbdadm get-gi pc0` and the flags line of show-gi, logged.
 fn log_gi(lab: &Lab, when: &str) {
-    for n in NodeId::ALL {
+    for n in NodeId::BACKENDS {
         if !lab.is_running(n) {
             eprintln!("  gi {when}: {n}: down");
             continue;
@@ -329,7 +329,7 @@ fn both_secondary(lab: &Lab) -> bool {
 
 /// The Primary with services up and PostgreSQL ready.
 fn serving(lab: &Lab) -> Option<NodeId> {
-    NodeId::ALL.into_iter().find(|n| {
+    NodeId::BACKENDS.into_iter().find(|n| {
         lab.status(*n).is_ok_and(|s| {
             s.role.starts_with("Primary/")
                 && s.mounted

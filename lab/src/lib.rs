@@ -192,6 +192,17 @@ impl Default for LabOptions {
     }
 }
 
+impl LabOptions {
+    /// The defaults without the front end: the pair alone (less CPU for tests that do not
+    /// need fe1).
+    pub fn pair_only() -> Self {
+        LabOptions {
+            frontend: false,
+            ..LabOptions::default()
+        }
+    }
+}
+
 /// The workspace's `target/` directory.
 pub fn target_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {

@@ -1,6 +1,7 @@
-//! The load writer (`guest/writer.py`, installed as `/opt/lab/writer.py` on both nodes):
+//! The load writer (`guest/writer.py`, installed as `/opt/lab/writer.py` on every node):
 //! acknowledged PostgreSQL rows and Redis keys through the VIP, recorded on the guest's
-//! tmpfs. Run it on the node that stays up: its record dies with its guest.
+//! tmpfs. Run it on a node that stays up (the front end fe1 survives the crash of either back
+//! end): its record dies with its guest.
 
 use std::time::{Duration, Instant};
 

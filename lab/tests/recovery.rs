@@ -24,7 +24,7 @@ const BE2: NodeId = NodeId::Be2;
 
 fn boot() -> Lab {
     let t0 = Instant::now();
-    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    let lab = Lab::up(LabOptions::pair_only()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
     eprintln!("lab up took {:.1}s", t0.elapsed().as_secs_f64());
     lab
 }

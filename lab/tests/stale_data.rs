@@ -139,7 +139,7 @@ fn verify_acked(lab: &Lab, n: NodeId, a: &Acked, host: &str) -> (u64, u64) {
 #[test]
 fn double_fault_old_master_boots_first() {
     let t0 = Instant::now();
-    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    let lab = Lab::up(LabOptions::pair_only()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
     lap(t0, "pair up: be1 master, be2 backup");
     log_gi(&lab, "healthy");
 
@@ -255,7 +255,7 @@ fn double_fault_old_master_boots_first() {
 #[test]
 fn both_lose_power_and_boot_together() {
     let t0 = Instant::now();
-    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    let lab = Lab::up(LabOptions::pair_only()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
     lap(t0, "pair up: be1 master, be2 backup");
     let w = Writer::start(&lab, BE2, "power", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let p = w
@@ -342,7 +342,7 @@ fn serving(lab: &Lab) -> Option<NodeId> {
 #[test]
 fn scenario_5_equal_and_one_newer() {
     let t0 = Instant::now();
-    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    let lab = Lab::up(LabOptions::pair_only()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
     lap(t0, "pair up: be1 master, be2 backup");
     let w = Writer::start(&lab, BE2, "s5", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let p = w

@@ -34,6 +34,9 @@ _private__chef__ctl() {
             private__chef__ctl,drbd-witness)
                 cmd="private__chef__ctl__subcmd__drbd__subcmd__witness"
                 ;;
+            private__chef__ctl,frontend-status)
+                cmd="private__chef__ctl__subcmd__frontend__subcmd__status"
+                ;;
             private__chef__ctl,gen-docs)
                 cmd="private__chef__ctl__subcmd__gen__subcmd__docs"
                 ;;
@@ -118,6 +121,9 @@ _private__chef__ctl() {
             private__chef__ctl__subcmd__help,drbd-witness)
                 cmd="private__chef__ctl__subcmd__help__subcmd__drbd__subcmd__witness"
                 ;;
+            private__chef__ctl__subcmd__help,frontend-status)
+                cmd="private__chef__ctl__subcmd__help__subcmd__frontend__subcmd__status"
+                ;;
             private__chef__ctl__subcmd__help,gen-docs)
                 cmd="private__chef__ctl__subcmd__help__subcmd__gen__subcmd__docs"
                 ;;
@@ -191,7 +197,7 @@ _private__chef__ctl() {
 
     case "${cmd}" in
         private__chef__ctl)
-            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
+            opts="-v -h -V --config --verbose --help --version ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy frontend-status completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,6 +358,28 @@ _private__chef__ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__frontend__subcmd__status)
+            opts="-v -h --json --timeout --config --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         private__subcmd__chef__subcmd__ctl__subcmd__gen__subcmd__docs)
             opts="-v -h --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -389,7 +417,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__ha__subcmd__diagnose)
-            opts="-v -h --json --config --verbose --help"
+            opts="-v -h --json --no-frontends --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +469,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__ha__subcmd__status)
-            opts="-v -h --json --peer --watch --interval --config --verbose --help"
+            opts="-v -h --json --peer --frontends --watch --interval --config --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,7 +491,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help)
-            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy completions gen-docs help"
+            opts="ha-status drbd-status show-config status start stop restart once hup term int kill usr1 usr2 graceful-kill service-list tail cluster-transition master-recover backup-recover ha-diagnose ha-recover drbd-handler drbd-witness preserve-copy frontend-status completions gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +575,20 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__drbd__subcmd__witness)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        private__subcmd__chef__subcmd__ctl__subcmd__help__subcmd__frontend__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -144,3 +144,8 @@ pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
         (local, the_peer)
     })
 }
+
+/// Issue 11: every front end's `/_status`, asked in parallel with the topology's settings.
+pub fn ask_frontends(cfg: &Config) -> Vec<crate::model::frontend::FrontendResult> {
+    crate::observe::frontend::probe_all(&cfg.frontend_targets(), &cfg.frontend_settings())
+}

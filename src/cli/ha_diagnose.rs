@@ -7,22 +7,28 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::common::{both_views, print_json_sorted};
+use super::common::{ask_frontends, both_views, print_json_sorted};
 use super::Ctx;
 use crate::config::Config;
 use crate::decide::diagnose::{self, EXIT_UNKNOWN};
+use crate::decide::frontends;
 use crate::model::{NodeView, PeerView};
 
 /// Name the pair's situation and the next safe step.
 ///
 /// Exit codes: 0 healthy; 1 a situation needing action (scenario 1–5, split brain,
-/// resyncing, transition in progress); 3 unknown (what is missing is said).
+/// resyncing, transition in progress, or a healthy pair whose front ends are not all
+/// pong or reach different back ends); 3 unknown (what is missing is said).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print one JSON document ({"situation","details","title","exit_code","evidence",
     /// "next_step","local","peer"}) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Do not ask the front ends for /_status (by default every front end of the topology
+    /// is asked, and its answer is evidence: which back end the users actually reach).
+    #[arg(long)]
+    pub no_frontends: bool,
 }
 
 /// A view for a node whose topology could not be read.
@@ -38,11 +44,19 @@ fn no_config_views(err: &str) -> (NodeView, PeerView) {
 
 /// Runs ha-diagnose; returns the exit code.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
-    let (local, peer) = match Config::load(ctx.global.config_path()) {
-        Ok(cfg) => both_views(&cfg),
+    let cfg = Config::load(ctx.global.config_path());
+    let (local, peer) = match &cfg {
+        Ok(cfg) => both_views(cfg),
         Err(e) => no_config_views(&format!("{e:#}")),
     };
-    let d = diagnose::diagnose(&local, &peer);
+    let mut d = diagnose::diagnose(&local, &peer);
+    // issue 11: the front ends are the third witness
+    if let Ok(cfg) = &cfg {
+        if !args.no_frontends && !cfg.frontend_targets().is_empty() {
+            let seen = frontends::seen(ask_frontends(cfg), &local, peer.view());
+            frontends::add_to_diagnosis(&mut d, seen);
+        }
+    }
     if args.json {
         print_json_sorted(&d)?;
     } else {

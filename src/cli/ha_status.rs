@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::common::{data_facts, load_optional, print_json_sorted};
+use super::common::{ask_frontends, data_facts, load_optional, print_json_sorted};
 use super::Ctx;
 use crate::act::signals;
 use crate::config::Config;
-use crate::decide::checks;
+use crate::decide::{checks, frontends};
+use crate::model::frontend::FrontendResult;
 use crate::model::{Known, NodeState, NodeView, PeerView, Report, StatusDoc};
 use crate::observe::peer;
 use crate::observe::probe;
@@ -25,7 +26,8 @@ use crate::render::{tables, text};
 /// cluster status differ, or cannot be read; 3 VIP on the wrong node or missing on the
 /// master; 4 DRBD role/connection/disk state wrong; 5 DRBD mount state wrong;
 /// 6 replication IP does not ping; 7 a service in the wrong state; 8 VRRP interface
-/// missing. The code is the *first* failing check's. A source that cannot be read is
+/// missing; 9 (only with --frontends) a front end's /_status is not pong or does not
+/// answer. The code is the *first* failing check's. A source that cannot be read is
 /// an [UNKNOWN] line with its check's code.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,6 +38,10 @@ pub struct Args {
     /// --json: the peer's view under "peer"). The exit code stays this node's.
     #[arg(long, conflicts_with = "watch")]
     pub peer: bool,
+    /// Also ask every front end of the topology for /_status (after the other checks: one
+    /// [OK] or [ERROR] line each, code 9; with --json, their answers under "frontends").
+    #[arg(long, conflicts_with = "peer")]
+    pub frontends: bool,
     /// Redraw in place every --interval seconds until Ctrl-C; shows a resync progress bar
     /// while DRBD syncs. Exits with the last report's code.
     #[arg(long)]
@@ -57,9 +63,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         return run_with_peer(ctx, args.json);
     }
     let snap = probe::snapshot(ctx.global.config_path());
-    let report = checks::run_checks(&snap);
+    let mut report = checks::run_checks(&snap);
+    let fronts = args.frontends.then(|| with_frontends(&mut report, ctx));
     if args.json {
         let mut doc = StatusDoc::new(&snap, &report);
+        doc.frontends = fronts;
         if let Ok((cfg, paths)) = load_optional(ctx) {
             doc.generation = Some(data_facts(cfg.as_ref(), &paths)); // issue 10
         }
@@ -112,6 +120,16 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
     Ok(report.exit_code)
 }
 
+/// Issue 11: asks the front ends and adds their check group to the report.
+fn with_frontends(report: &mut Report, ctx: &Ctx) -> Vec<FrontendResult> {
+    let results = match Config::load(ctx.global.config_path()) {
+        Ok(c) => ask_frontends(&c),
+        Err(_) => Vec::new(), // the report already stopped at its precondition
+    };
+    frontends::extend_report(report, &results);
+    results
+}
+
 fn now_text() -> String {
     crate::sys::time::rfc2822_now()
 }
@@ -146,7 +164,10 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
     while !signals::stop_requested() {
         let started = Instant::now();
         let snap = probe::snapshot(ctx.global.config_path());
-        let report = checks::run_checks(&snap);
+        let mut report = checks::run_checks(&snap);
+        if args.frontends {
+            with_frontends(&mut report, ctx);
+        }
         last = report.exit_code;
         let text = frame(&report, args.interval, &host);
         let draw = || {

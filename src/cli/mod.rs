@@ -12,6 +12,7 @@ pub mod drbd_handler;
 pub mod drbd_status;
 pub mod drbd_witness; // issue 10
 pub mod failover;
+pub mod frontend_status; // issue 11
 pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
@@ -137,6 +138,9 @@ pub enum Commands {
     /// mode 0600, no partial image left behind); used by ha-recover split-brain.
     #[command(hide = true)]
     PreserveCopy(preserve_copy::Args),
+    /// Ask the front ends for /_status (in parallel, each bounded in time): pong, fail or
+    /// unreachable, per upstream, with the back end that served.
+    FrontendStatus(frontend_status::Args),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -158,6 +162,7 @@ impl Commands {
                 | Commands::ServiceList(_)
                 | Commands::Tail(_)
                 | Commands::HaDiagnose(_)
+                | Commands::FrontendStatus(_)
                 | Commands::Completions(_)
         )
     }
@@ -209,6 +214,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
         Commands::PreserveCopy(a) => preserve_copy::run(a),
         Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
+        Commands::FrontendStatus(a) => frontend_status::run(a, &ctx),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

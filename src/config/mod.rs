@@ -61,6 +61,7 @@
 //! - `keepalived['vrrp_instance_ipaddress']` ("IP[/prefix]"), `['vrrp_instance_ipaddress_dev']`,
 //!   `['vrrp_instance_interface']`: default from `backend_vip`.
 
+pub mod frontends;
 pub mod paths;
 pub mod redact;
 pub mod ruby;

@@ -167,6 +167,14 @@ impl Topology {
         self.topology.unwrap_or(TopologyKind::Standalone)
     }
 
+    /// The servers with role frontend, in file order.
+    pub fn frontends(&self) -> Vec<&Server> {
+        self.servers
+            .iter()
+            .filter(|s| s.role == Role::Frontend)
+            .collect()
+    }
+
     /// The servers with role backend, in file order.
     pub fn backends(&self) -> Vec<&Server> {
         self.servers
@@ -334,6 +342,8 @@ enum AttrType {
     /// A count within the range.
     Count(u64, u64),
     ServiceManager,
+    /// One of the words.
+    Choice(&'static [&'static str]),
 }
 
 /// The type of a used attribute, or `None` when the HA commands ignore it.
@@ -358,6 +368,10 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
         ("keepalived", ["transition_command_timeout"]) => Some(Secs(1, 86_400)),
         ("ha", ["ssh_timeout"]) => Some(Secs(1, 3600)),
         ("private_chef_ctl", ["service_manager"]) => Some(ServiceManager),
+        // issue 11: how frontend-status reaches the front ends' /_status
+        ("ha", ["frontend_scheme"]) => Some(Choice(&["auto", "https", "http"])),
+        ("ha", ["frontend_timeout"]) => Some(Secs(1, 300)),
+        ("nginx", ["ssl_port" | "non_ssl_port"]) => Some(Port),
         ("private_chef_ctl", ["drbd_resource"]) => Some(Name),
         ("private_chef_ctl", [key]) if PRIVATE_CHEF_CTL_KEYS.contains(key) => Some(Path),
         _ => None,
@@ -460,6 +474,14 @@ fn check_attr(
         AttrType::ServiceManager => match v.as_str() {
             Some("runit" | "systemd") => Ok(()),
             _ => Err(bad("\"runit\" or \"systemd\"")),
+        },
+        AttrType::Choice(words) => match v.as_str() {
+            Some(s) if words.contains(&s) => Ok(()),
+            _ => Err(bad(&words
+                .iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(" or "))),
         },
     }
 }

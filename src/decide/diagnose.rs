@@ -32,8 +32,15 @@
 //!  "evidence":[{"node":"be2.lab.example","source":"/proc/drbd","text":"cs:WFConnection …"}],
 //!  "next_step":{"node":"be2.lab.example","command":"private-chef-ctl ha-recover scenario-3",
 //!               "why":"…"},
-//!  "local":NodeView, "peer":PeerView}          // see crate::model::view
+//!  "local":NodeView, "peer":PeerView,          // see crate::model::view
+//!  "relation":{…},                              // issue 10: the data relation
+//!  "frontends":{"results":[…],"reached":"be1.lab.example"|null,   // issue 11, null when
+//!               "how":"reported"|"inferred"|null,"disagree":bool,"all_pong":bool}}  // not asked
 //! ```
+//!
+//! The front ends' view ([`super::frontends::add_to_diagnosis`]) adds one evidence line per
+//! front end (`source` `/_status`) and one saying which back end they reach; a healthy pair
+//! whose front ends are not all pong, or reach different back ends, exits 1.
 //!
 //! `details` per situation: `healthy`/`transition-in-progress` `{"node"?}`,
 //! `resyncing {"source","target"}`, `scenario-1/2 {"primary","secondary","oos_kib"}`,
@@ -229,6 +236,8 @@ pub struct Diagnosis {
     pub peer: PeerView,
     /// Issue 10: the data relation from both nodes' generation identifiers.
     pub relation: crate::drbd::gi::Comparison,
+    /// Issue 11: what the front ends see (`null` when not asked or none are configured).
+    pub frontends: Option<crate::model::frontend::FrontendsSeen>,
 }
 
 impl Diagnosis {
@@ -292,6 +301,7 @@ impl Reading<'_> {
             local: self.local.clone(),
             peer: self.peer.clone(),
             relation: self.rel,
+            frontends: None,
         }
     }
 }

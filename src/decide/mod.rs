@@ -15,6 +15,7 @@ pub mod checks;
 pub mod data_relation;
 pub mod diagnose;
 pub mod failover;
+pub mod frontends; // issue 11
 pub mod master_recover;
 pub mod notify;
 pub mod promote;

@@ -18,6 +18,7 @@
 
 pub mod exit;
 pub mod failover;
+pub mod frontend; // issue 11
 pub mod generation;
 pub mod node_state;
 pub mod plan;

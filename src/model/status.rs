@@ -89,6 +89,8 @@ pub mod code {
     pub const SERVICE: i32 = 7;
     /// VRRP interface missing.
     pub const VRRP_INTERFACE: i32 = 8;
+    /// A front end's `/_status` is not pong, or it does not answer (`--frontends` only).
+    pub const FRONTENDS: i32 = 9;
 }
 
 /// The outcome of all checks.

@@ -69,6 +69,10 @@ pub struct StatusDoc {
     /// `--peer`: the peer's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<PeerView>,
+    /// Issue 11, `--frontends`: every front end's `/_status` (as `frontend-status --json`'s
+    /// entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frontends: Option<Vec<super::frontend::FrontendResult>>,
 }
 
 impl StatusDoc {
@@ -86,6 +90,7 @@ impl StatusDoc {
             drbd: s.drbd.known().map(|p| p.to_doc()),
             generation: None,
             peer: None,
+            frontends: None,
         }
     }
 

@@ -11,6 +11,7 @@
 //! The service managers ([`crate::service`]) are observe-layer too.
 
 pub mod failover;
+pub mod frontend; // issue 11
 pub mod generation;
 pub mod host;
 pub mod peer;

@@ -9,6 +9,7 @@
 //! JSON documents are their model types serialized (`serde`).
 
 pub mod config;
+pub mod frontends; // issue 11
 pub mod progress;
 pub mod tables;
 pub mod terminal;

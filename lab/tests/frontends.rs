@@ -1,0 +1,296 @@
+//! The front end (issue 11): fe1 on the public segment serves `/_status`, checking
+//! PostgreSQL and Redis through the VIP, and the product's `frontend-status` reads it from
+//! inside the guests. One lab, sequential phases:
+//!
+//! (a) healthy pair: `frontend-status` on be1 and fe1 exits 0, every upstream pong, served by
+//!     be1; the table has one row for fe1;
+//! (b) the backup's public link cut: the front ends still pong, served by be1 (and
+//!     `ha-diagnose` says they reach be1); healed, the pair is healthy again;
+//! (c) crash of the master with the writer on fe1: `/_status` from fe1's view fails, then
+//!     pongs again served by be2 (the durations are printed); no acknowledged write lost;
+//!     be1 boots again and rejoins as backup;
+//! (d) fe1 crashed: `frontend-status` on the new master exits 2 and names fe1.
+//!
+//! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl -p lab`;
+//! run with `cargo test -p lab --release --test frontends -- --test-threads=1`.
+
+use std::time::{Duration, Instant};
+
+use lab::writer::Writer;
+use lab::{wait_until, Lab, LabOptions, Link, NodeId, Output};
+use serde_json::Value;
+
+const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
+const VIP: &str = "198.51.100.10";
+const BE1: NodeId = NodeId::Be1;
+const BE2: NodeId = NodeId::Be2;
+const FE1: NodeId = NodeId::Fe1;
+
+fn run(lab: &Lab, n: NodeId, cmd: &str) -> Output {
+    match lab.exec(n, cmd) {
+        Ok(o) => o,
+        Err(e) => panic!("{n}: exec `{cmd}`: {e:#}"),
+    }
+}
+
+fn lap(t0: Instant, what: &str) {
+    eprintln!("[{:6.1}s] {what}", t0.elapsed().as_secs_f64());
+}
+
+/// `frontend-status --json ARGS` on `n`: the output and the parsed document.
+fn frontend_status(lab: &Lab, n: NodeId, args: &str) -> (Output, Value) {
+    let o = run(lab, n, &format!("{PCC} frontend-status --json {args}"));
+    let v: Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("{n}: frontend-status --json: {e}: {o:?}"));
+    (o, v)
+}
+
+/// The single front end's entry of a `frontend-status --json` document.
+fn fe1_entry(v: &Value) -> &Value {
+    let fes = v["frontends"].as_array().expect("frontends array");
+    assert_eq!(fes.len(), 1, "one front end expected: {v:#}");
+    assert_eq!(fes[0]["name"], "fe1.lab.example", "{v:#}");
+    &fes[0]
+}
+
+/// Exit 0, ok, HTTP 200, pong, every upstream pong, served by `backend`, no error.
+fn assert_pong(n: NodeId, o: &Output, v: &Value, backend: &str) {
+    assert_eq!(o.code, 0, "{n}: frontend-status: {o:?}");
+    assert_eq!(v["ok"], true, "{n}: {v:#}");
+    assert_eq!(v["exit_code"], 0, "{n}: {v:#}");
+    let fe = fe1_entry(v);
+    assert_eq!(
+        fe["address"]
+            .as_str()
+            .map(|a| a.starts_with("198.51.100.21")),
+        Some(true),
+        "{n}: {fe:#}"
+    );
+    assert_eq!(fe["http_status"], 200, "{n}: {fe:#}");
+    assert_eq!(fe["status"], "pong", "{n}: {fe:#}");
+    let ups = fe["upstreams"].as_object().expect("upstreams object");
+    for u in ["chef_sql", "redis_lb"] {
+        assert_eq!(
+            ups.get(u).and_then(Value::as_str),
+            Some("pong"),
+            "{n}: {u}: {fe:#}"
+        );
+    }
+    assert!(ups.values().all(|p| p == "pong"), "{n}: {fe:#}");
+    assert_eq!(fe["served_by"], backend, "{n}: {fe:#}");
+    assert!(fe["error"].is_null(), "{n}: {fe:#}");
+}
+
+fn healthy_pair(lab: &Lab, master: NodeId) -> bool {
+    lab.status(master).is_ok_and(|s| s.healthy_master())
+        && lab.status(master.peer()).is_ok_and(|s| s.healthy_backup())
+}
+
+fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    wait_until(deadline, what, || Ok(f(lab).then_some(()))).unwrap_or_else(|e| {
+        let s: Vec<String> = NodeId::BACKENDS
+            .iter()
+            .filter(|n| lab.is_running(**n))
+            .map(|n| {
+                format!(
+                    "{n}: {}",
+                    lab.status(*n).map(|s| s.summary()).unwrap_or_default()
+                )
+            })
+            .collect();
+        panic!("{e:#}\n{}", s.join("\n"))
+    });
+}
+
+#[test]
+fn frontend_view_of_the_pair() {
+    let t0 = Instant::now();
+    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    lap(t0, "lab up: be1 master, be2 backup, fe1 /_status pong");
+
+    // (a) healthy pair: from a back end and from the front end itself
+    for n in [BE1, FE1] {
+        let (o, v) = frontend_status(&lab, n, "");
+        assert_pong(n, &o, &v, "be1.lab.example");
+    }
+    let o = run(&lab, BE1, &format!("{PCC} frontend-status"));
+    assert_eq!(o.code, 0, "frontend-status (table): {o:?}");
+    let rows: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.contains("fe1.lab.example"))
+        .collect();
+    assert_eq!(rows.len(), 1, "one row for fe1:\n{}", o.stdout);
+    assert!(
+        rows[0].contains("pong") && rows[0].contains("be1.lab.example"),
+        "{}",
+        o.stdout
+    );
+    // the service itself: HTTPS verified with the system CA bundle, HTTP, 404 elsewhere
+    let o = run(
+        &lab,
+        BE2,
+        "curl -sS -o /dev/null -w '%{http_code} %{content_type}\\n' https://chef.lab.example/_status/; \
+         curl -sS -o /dev/null -w '%{http_code}\\n' http://198.51.100.21/_status; \
+         curl -sS -o /dev/null -w '%{http_code}\\n' https://chef.lab.example/nope",
+    );
+    assert_eq!(
+        o.stdout, "200 application/json\n200\n404\n",
+        "/_status over HTTPS and HTTP: {o:?}"
+    );
+    lap(
+        t0,
+        "(a) healthy: exit 0, every upstream pong, served by be1",
+    );
+
+    // (b) the backup's public link cut: it hears no adverts, but it cannot take over (its
+    // NIC has no carrier: keepalived goes fault; DRBD still sees the Primary on the cluster
+    // link); the front ends still reach be1
+    lab.cut_link(BE2, Link::Public)
+        .unwrap_or_else(|e| panic!("cut: {e:#}"));
+    wait_for(&lab, 30, "be2's keepalived to leave backup", |l| {
+        l.status(BE2)
+            .is_ok_and(|s| s.current != "backup" && !s.current.is_empty())
+    });
+    let s2 = lab.status(BE2).unwrap_or_else(|e| panic!("{e:#}"));
+    lap(
+        t0,
+        &format!("(b) be2 cut off the public segment: {}", s2.summary()),
+    );
+    assert!(
+        !s2.vip && !s2.mounted && s2.role.starts_with("Secondary/"),
+        "be2 took over while cut off: {}",
+        s2.summary()
+    );
+    let s1 = lab.status(BE1).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(s1.vip && s1.mounted, "be1: {}", s1.summary());
+    let (o, v) = frontend_status(&lab, FE1, "");
+    assert_pong(FE1, &o, &v, "be1.lab.example");
+    let o = run(&lab, BE1, &format!("{PCC} ha-diagnose --json"));
+    let d: Value = serde_json::from_str(&o.stdout)
+        .unwrap_or_else(|e| panic!("ha-diagnose --json: {e}: {o:?}"));
+    eprintln!(
+        "(b) ha-diagnose on be1 (exit {}): {} | front ends: {}",
+        o.code, d["title"], d["frontends"]
+    );
+    assert_eq!(
+        d["frontends"]["reached"], "be1.lab.example",
+        "ha-diagnose does not name the back end the front ends reach: {d:#}"
+    );
+    lab.heal_link(BE2, Link::Public)
+        .unwrap_or_else(|e| panic!("heal: {e:#}"));
+    wait_for(&lab, 90, "be1 master, be2 backup after the heal", |l| {
+        healthy_pair(l, BE1)
+    });
+    lap(t0, "(b) healed: be1 master, be2 backup");
+
+    // (c) crash of the master with the writer on fe1; /_status polled from fe1
+    let w = Writer::start(&lab, FE1, "frontends", 1).unwrap_or_else(|e| panic!("{e:#}"));
+    let before = w
+        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(90))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    lap(
+        t0,
+        &format!("(c) writer on fe1 acknowledged {before:?}; crashing be1"),
+    );
+    lab.crash(BE1).unwrap_or_else(|e| panic!("crash: {e:#}"));
+    let crash = Instant::now();
+    let (mut first_fail, mut pong_again) = (None, None);
+    let mut seen = Vec::new();
+    while crash.elapsed() < Duration::from_secs(90) {
+        let o = run(
+            &lab,
+            FE1,
+            &format!("{PCC} frontend-status --json --timeout 2"),
+        );
+        let at = crash.elapsed().as_secs_f64();
+        let v: Value = serde_json::from_str(&o.stdout).unwrap_or(Value::Null);
+        let fe = &v["frontends"][0];
+        let word = format!(
+            "{} {} {}",
+            o.code,
+            fe["status"].as_str().unwrap_or("-"),
+            fe["served_by"].as_str().unwrap_or("-")
+        );
+        if seen
+            .last()
+            .map(|(_, w): &(f64, String)| w != &word)
+            .unwrap_or(true)
+        {
+            seen.push((at, word));
+        }
+        let pong = o.code == 0 && fe["status"] == "pong";
+        if !pong && first_fail.is_none() {
+            first_fail = Some(at);
+        }
+        if pong && first_fail.is_some() && fe["served_by"] == "be2.lab.example" {
+            pong_again = Some(at);
+            assert_pong(FE1, &o, &v, "be2.lab.example");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let changes: Vec<String> = seen.iter().map(|(t, w)| format!("{t:.1}s: {w}")).collect();
+    eprintln!(
+        "(c) /_status from fe1 after the crash (exit status served_by): {}",
+        changes.join(" | ")
+    );
+    let (Some(f), Some(p)) = (first_fail, pong_again) else {
+        panic!("no fail then pong from be2 within 90 s: {changes:?}");
+    };
+    eprintln!(
+        "frontend view: first fail {f:.1} s after the crash, fail for {:.1} s, pong again (served by be2) {p:.1} s after the crash",
+        p - f
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    w.wait_for(before.pg + 200, before.redis + 200, deadline)
+        .unwrap_or_else(|e| panic!("{e:#}\nwriter log:\n{}", w.log().unwrap_or_default()));
+    let p = w
+        .stop(Instant::now() + Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let o = w.verify(VIP).unwrap_or_else(|e| panic!("{e:#}"));
+    eprintln!(
+        "(c) verify on the VIP: {}",
+        o.stdout.trim().replace('\n', " | ")
+    );
+    assert_eq!(o.code, 0, "acknowledged writes lost: {o:?}");
+    assert!(
+        o.stdout
+            .starts_with(&format!("pg acked={0} present={0} missing=0\n", p.pg)),
+        "{o:?}"
+    );
+    lap(t0, &format!("(c) done: {p:?}, 0 acknowledged writes lost"));
+    lab.start(BE1)
+        .unwrap_or_else(|e| panic!("start be1: {e:#}"));
+    wait_for(&lab, 120, "be2 master, be1 backup in sync", |l| {
+        healthy_pair(l, BE2)
+    });
+    let (o, v) = frontend_status(&lab, FE1, "");
+    assert_pong(FE1, &o, &v, "be2.lab.example");
+    lap(
+        t0,
+        "(c) be1 rejoined as backup; the front end still served by be2",
+    );
+
+    // (d) the front end down: the new master's view names it, exit 2
+    lab.crash(FE1)
+        .unwrap_or_else(|e| panic!("crash fe1: {e:#}"));
+    let (o, v) = frontend_status(&lab, BE2, "--timeout 2");
+    assert_eq!(o.code, 2, "frontend-status with fe1 down: {o:?}");
+    assert_eq!(v["ok"], false, "{v:#}");
+    assert_eq!(v["exit_code"], 2, "{v:#}");
+    let fe = fe1_entry(&v);
+    assert!(fe["status"].is_null(), "{fe:#}");
+    assert!(
+        fe["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "no error for fe1: {fe:#}"
+    );
+    let o = run(&lab, BE2, &format!("{PCC} frontend-status --timeout 2"));
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        format!("{}{}", o.stdout, o.stderr).contains("fe1.lab.example"),
+        "fe1 not named: {o:?}"
+    );
+    lap(t0, &format!("(d) fe1 down: exit 2, {}", fe["error"]));
+}

@@ -19,7 +19,8 @@ mkdir -p "$OUT"
 cleanup() { "$LAB" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-"$LAB" up
+# the pair alone: every source is on be2's clock, and no front end competes for the CPU
+"$LAB" up --no-frontend
 "$LAB" exec be2 -- "rm -rf $W && mkdir -p $W && setsid -f python3 /opt/lab/writer.py run $W --first 1 </dev/null >$W/out 2>&1"
 progress() { "$LAB" exec be2 -- "cat $W/progress 2>/dev/null || echo pg 0 redis 0" | awk '{print $2}'; }
 deadline=$((SECONDS + 120))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start #1: a real two-node Enterprise Chef HA back-end pair (DRBD 8.4 + keepalived +
-# runit + PostgreSQL + Redis) in two local qemu guests, and a graceful failover driven by
-# private-chef-ctl. keepalived's notify hooks run the product's handler
+# runit + PostgreSQL + Redis) in two local qemu guests, a front end (fe1) serving /_status,
+# and a graceful failover driven by private-chef-ctl. keepalived's notify hooks run the product's handler
 # (`private-chef-ctl cluster-transition master|backup|fault|stop`). Tears everything down on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ LAB=./target/release/lab
 cleanup() { step "tear down"; "$LAB" down || true; }
 trap cleanup EXIT
 
-step "boot the pair (be1 master, be2 backup)"
+step "boot the pair (be1 master, be2 backup) and the front end fe1"
 "$LAB" up
 
 ha_status() {   # ha_status NODE: show and return private-chef-ctl ha-status on NODE
@@ -33,8 +33,11 @@ ha_status be1
 ha_status be2
 "$LAB" status
 
-step "write a row through the VIP (from be2: the host has no route into the lab)"
-"$LAB" exec be2 -- psql -h 198.51.100.10 -U postgres -c \
+step "the front ends' view: /_status on fe1 (PostgreSQL and Redis through the VIP), served by be1"
+"$LAB" exec be1 -- "$PCC" frontend-status
+
+step "write a row through the VIP (from the front end fe1: the host has no route into the lab)"
+"$LAB" exec fe1 -- psql -h 198.51.100.10 -U postgres -c \
     "CREATE TABLE IF NOT EXISTS demo(id serial PRIMARY KEY, at timestamptz DEFAULT now()); INSERT INTO demo DEFAULT VALUES;"
 
 step "graceful failover: private-chef-ctl stop keepalived on the master (be1); notify_stop demotes be1, notify_master promotes be2"
@@ -55,6 +58,9 @@ until "$LAB" exec be2 -- "$PCC" ha-status >/dev/null 2>&1 &&
 done
 echo "failover took $((SECONDS - T1)) s"
 
+step "the front ends' view after the failover: served by be2"
+"$LAB" exec be2 -- "$PCC" frontend-status
+
 step "ha-status on both nodes after the failover"
 ha_status be2
 # be1 runs no keepalived now: its ha-status says so (exit status shown, not fatal)
@@ -73,7 +79,7 @@ until "$LAB" exec be1 -- "$PCC" ha-status >/dev/null 2>&1; do
 done
 ha_status be1
 ha_status be2
-"$LAB" exec be2 -- psql -h 198.51.100.10 -U postgres -Atc "SELECT count(*) AS rows_after_failover FROM demo"
+"$LAB" exec fe1 -- psql -h 198.51.100.10 -U postgres -Atc "SELECT count(*) AS rows_after_failover FROM demo"
 echo "--- be1 cluster.log (notify_stop, then notify_backup on rejoin)"
 "$LAB" exec be1 -- tail -n 14 /var/log/opscode/keepalived/cluster.log
 echo "--- be2 cluster.log (notify_master)"

@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS=(qemu-system-x86 qemu-utils busybox-static cpio kmod drbd-utils keepalived runit
       postgresql redis-server openssh-server openssh-client iproute2 iputils-ping psmisc
-      coreutils procps util-linux e2fsprogs)
+      coreutils procps util-linux e2fsprogs openssl curl ca-certificates)
 
 SUDO=()
 if [ "$(id -u)" != 0 ]; then SUDO=(sudo); fi
@@ -47,6 +47,9 @@ CMDS=(
     flock:util-linux
     mount:mount
     python3:python3
+    /usr/bin/python3:python3
+    openssl:openssl
+    curl:curl
     dpkg-deb:dpkg
     apt-get:apt
 )

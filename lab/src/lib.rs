@@ -291,13 +291,9 @@ impl State {
             .collect();
         let (public, ports, pids) = match (format, ports.as_slice(), pids.as_slice()) {
             (1, [_, _, c1, c2], [p1, p2]) => (None, [*c1, *c2], [*p1, *p2, 0]),
+            // `public` is null when a format-1 lab was saved again (after `crash`)
             (2, [c1, c2], [p1, p2, p3]) => (
-                Some(
-                    v.get("public")
-                        .and_then(|x| x.as_str())
-                        .context("state.json: public")?
-                        .to_string(),
-                ),
+                v.get("public").and_then(|x| x.as_str()).map(str::to_string),
                 [*c1, *c2],
                 [*p1, *p2, *p3],
             ),
@@ -1463,6 +1459,43 @@ mod tests {
         assert!(!run.join("old-state").exists());
         assert!(run.join(RUN_MARKER).exists());
         let _ = fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn state_json_round_trip_and_format_1() {
+        let st = State {
+            kernel: "/k".into(),
+            initrd: "/i".into(),
+            kmods: "/m".into(),
+            public: Some("239.255.1.2:3456".into()),
+            ports: [1001, 1002],
+            disks: ["/d1".into(), "/d2".into()],
+            pids: [11, 12, 13],
+            mem_mib: 768,
+            fe_mem_mib: 384,
+            frontend: true,
+        };
+        let back = State::from_json(&st.to_json()).unwrap();
+        assert_eq!(back.public.as_deref(), Some("239.255.1.2:3456"));
+        assert_eq!(
+            (back.ports, back.pids, back.frontend),
+            ([1001, 1002], [11, 12, 13], true)
+        );
+        // an older lab's file: point-to-point public link, two pids, no front end
+        let old = serde_json::json!({
+            "kernel": "/k", "initrd": "/i", "kmods": "/m", "ports": [1, 2, 3, 4],
+            "disks": ["/d1", "/d2"], "pids": [21, 22], "mem_mib": 768,
+        });
+        let o = State::from_json(&old).unwrap();
+        assert_eq!(
+            (o.public.clone(), o.ports, o.pids, o.frontend),
+            (None, [3, 4], [21, 22, 0], false)
+        );
+        // saved again (after a crash) it stays unbootable but readable
+        let again = State::from_json(&o.to_json()).unwrap();
+        assert_eq!((again.public, again.pids), (None, [21, 22, 0]));
+        let seg = new_public_segment().unwrap();
+        assert!(seg.starts_with("239.255.") && seg.contains(':'), "{seg}");
     }
 
     #[test]

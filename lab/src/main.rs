@@ -11,8 +11,9 @@ use anyhow::{bail, Context, Result};
 use lab::{cache, Lab, LabOptions, Link, NodeId};
 
 const USAGE: &str = "usage: lab <command>
-  up                      boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
+  up [--no-frontend]      boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
                           needed); returns when the pair is healthy and fe1's /_status says pong
+                          (--no-frontend: the pair alone)
   status                  each back end's view: DRBD role/cstate/dstate, cluster state, VIP, mount,
                           services; fe1: its /_status answer
   exec NODE -- CMD...     run CMD in NODE (be1|be2|fe1); prints its stdout/stderr, exits with its status
@@ -52,6 +53,11 @@ fn real_main() -> Result<ExitCode> {
     match cmd.as_str() {
         "up" => {
             let t0 = Instant::now();
+            let frontend = match rest {
+                [] => true,
+                [f] if f == "--no-frontend" => false,
+                _ => bail!("up [--no-frontend]"),
+            };
             if let Some(why) = lab::run_dir_problem(&run) {
                 bail!("{why}");
             }
@@ -66,13 +72,15 @@ fn real_main() -> Result<ExitCode> {
                 detached: true,
                 name: Some("cli".into()),
                 verbose: true,
+                frontend,
                 ..LabOptions::default()
             };
             match Lab::up(opts) {
                 Ok(_lab) => {
                     println!(
-                        "lab: pair healthy in {:.1}s (be1 master, be2 backup, fe1 /_status pong); run dir {}",
+                        "lab: pair healthy in {:.1}s (be1 master, be2 backup{}); run dir {}",
                         t0.elapsed().as_secs_f64(),
+                        if frontend { ", fe1 /_status pong" } else { "" },
                         run.display()
                     );
                     Ok(ExitCode::SUCCESS)

@@ -810,9 +810,9 @@ impl Lab {
     }
 
     /// Create a run directory, render the guests' files and start both back ends in `mode`
-    /// on `disks` (overlays are created over them unless the mode is `bootstrap`) and, with
-    /// `opts.frontend` (never in `bootstrap` mode), fe1 beside them at a lower CPU priority
-    /// (`settle_frontend` restores it). Returns when both back ends answer.
+    /// on `disks` (overlays are created over them unless the mode is `bootstrap`); once both
+    /// answer, with `opts.frontend` (never in `bootstrap` mode), start fe1 at a lower CPU
+    /// priority (`settle_frontend` restores it), to boot while the pair settles.
     fn boot(
         a: &Artifacts,
         opts: &LabOptions,
@@ -891,15 +891,17 @@ impl Lab {
         for n in NodeId::BACKENDS {
             lab.spawn(n, mode)?;
         }
-        if frontend {
-            // beside the pair, niced so that it does not slow the pair's settle much
-            lab.spawn_nice(NodeId::Fe1, "frontend", 10)?;
-        }
         for n in NodeId::BACKENDS {
             let out = lab.exec_timeout(n, "true", lab.boot_timeout)?;
             if !out.success() {
                 bail!("{n}: the command channel answers but `true` failed: {out:?}");
             }
+        }
+        if frontend {
+            // while the pair settles (DRBD connect, keepalived, services: mostly waiting),
+            // niced so that it does not slow that down; booting it beside the back ends'
+            // own boot cost them ≈ 5 s
+            lab.spawn_nice(NodeId::Fe1, "frontend", 10)?;
         }
         if opts.detached {
             // from here on the pair belongs to the run directory, not to this process

@@ -1,14 +1,16 @@
-//! The lab: a real two-node DRBD 8.4 + keepalived + runit back-end pair (`be1`, `be2`) in
-//! local qemu guests (TCG), built from the host's own binaries (the host `/` is each guest's
-//! read-only root under a tmpfs overlay).
+//! The lab: a real two-node DRBD 8.4 + keepalived + runit back-end pair (`be1`, `be2`) and a
+//! front end (`fe1`, serving `/_status` through the VIP) in local qemu guests (TCG), built
+//! from the host's own binaries (the host `/` is each guest's read-only root under a tmpfs
+//! overlay). The public link is one segment for the three; the cluster link joins the pair.
 //!
 //! * [`Lab::up`] builds what is missing in the cache (kernel extraction, initramfs, ssh keys,
-//!   bootstrapped base disks), boots the pair on fresh qcow2 overlays and returns once be1
-//!   is a healthy master and be2 a healthy backup.
+//!   TLS CA and certificate, bootstrapped base disks), boots the pair on fresh qcow2
+//!   overlays and (unless [`LabOptions::frontend`] is off) fe1 while the pair settles, and
+//!   returns once be1 is a healthy master, be2 a healthy backup and fe1's `/_status` pong.
 //! * [`Lab::exec`] runs a command in a guest over a virtio-serial channel.
 //! * [`Lab::crash`], [`Lab::start`], [`Lab::shutdown`], [`Lab::cut_link`], [`Lab::heal_link`]
 //!   drive failures.
-//! * Dropping an owning `Lab` kills both guests; while panicking it first saves the guests'
+//! * Dropping an owning `Lab` kills its guests; while panicking it first saves the guests'
 //!   logs under `target/lab-logs/<test>/`.
 
 pub mod cache;
@@ -328,7 +330,7 @@ struct NodeRt {
     chan: Mutex<Option<Channel>>,
 }
 
-/// A running pair.
+/// A running lab: the pair and, when it has one, the front end.
 pub struct Lab {
     run: PathBuf,
     name: String,

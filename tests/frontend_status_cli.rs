@@ -329,7 +329,16 @@ fn bad_configuration_is_exit_3_naming_the_problem() {
     let o = run(&d.path().join("missing.rb"), &[]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.rb"));
-    // bad arguments are clap's usage error (2), as for every command
+    // bad arguments are 3 here (2 means unreachable), with clap's message naming the range
     let o = run(&cfg, &["--timeout", "0"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--timeout"));
+    let o = run(&cfg, &["--no-such-option"]);
+    assert_eq!(o.status.code(), Some(3));
+    // other commands keep 2
+    let o = Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
+        .args(["ha-status", "--interval", "0"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }

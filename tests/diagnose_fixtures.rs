@@ -4,16 +4,10 @@
 use private_chef_ctl::decide::diagnose::{diagnose, Diagnosis, Situation};
 use private_chef_ctl::model::{DiskState, NodeView, PeerView};
 
+mod common;
+
 fn load(name: &str) -> (NodeView, PeerView) {
-    let p = format!(
-        "{}/fixtures/diagnose/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let local: NodeView = serde_json::from_value(v["local"].clone()).unwrap();
-    let peer: PeerView = serde_json::from_value(v["peer"].clone()).unwrap();
-    (local, peer)
+    common::diagnose_views(name)
 }
 
 fn diag(name: &str) -> Diagnosis {

@@ -8,21 +8,14 @@ use private_chef_ctl::drbd::gi;
 use private_chef_ctl::drbd::witness::{Observation, WitnessRecord};
 use private_chef_ctl::model::{Assessment, DataFacts};
 use private_chef_ctl::model::{NodeView, PeerView};
-use serde_json::Value;
 
 const B1: &str = "be1.lab.example";
 const B2: &str = "be2.lab.example";
 
+mod common;
+
 fn load(name: &str) -> (NodeView, PeerView) {
-    let p = format!(
-        "{}/fixtures/diagnose/lab/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-    (
-        serde_json::from_value(v["local"].clone()).unwrap(),
-        serde_json::from_value(v["peer"].clone()).unwrap(),
-    )
+    common::diagnose_views(&format!("lab/{name}"))
 }
 
 fn ids(fixture: &str) -> gi::GenerationIds {

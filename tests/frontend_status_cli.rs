@@ -113,17 +113,41 @@ fn shared_port() -> u16 {
     }
 }
 
-#[test]
-fn all_pong_is_exit_0_and_the_request_is_the_documented_one() {
+/// fe1 (127.0.0.2) and fe2 (127.0.0.3) on one port, asked over HTTP only.
+fn two_front_ends(
+    fe2_code: u16,
+    fe2_body: &'static str,
+) -> (tempfile::TempDir, u16, Fe, Fe, std::path::PathBuf) {
     let d = tempfile::tempdir().unwrap();
     let p = shared_port();
     let a = serve("127.0.0.2", p, 200, PONG);
-    let b = serve("127.0.0.3", p, 200, PONG);
+    let b = serve("127.0.0.3", p, fe2_code, fe2_body);
     let cfg = config(
         d.path(),
         &[("fe1.example", "127.0.0.2"), ("fe2.example", "127.0.0.3")],
         &format!("ha['frontend_scheme'] = \"http\"\nnginx['non_ssl_port'] = {p}\n"),
     );
+    (d, p, a, b, cfg)
+}
+
+/// fe1 (127.0.0.2) alone, asked over HTTP only.
+fn one_front_end(code: u16, body: &'static str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let fe = serve("127.0.0.2", 0, code, body);
+    let cfg = config(
+        d.path(),
+        &[("fe1.example", "127.0.0.2")],
+        &format!(
+            "ha['frontend_scheme'] = \"http\"\nnginx['non_ssl_port'] = {}\n",
+            fe.addr.port()
+        ),
+    );
+    (d, cfg)
+}
+
+#[test]
+fn all_pong_is_exit_0_and_the_request_is_the_documented_one() {
+    let (_d, p, a, b, cfg) = two_front_ends(200, PONG);
     let o = run(&cfg, &["--json"]);
     assert_eq!(
         o.status.code(),
@@ -175,15 +199,7 @@ fn all_pong_is_exit_0_and_the_request_is_the_documented_one() {
 
 #[test]
 fn an_upstream_that_fails_is_exit_1_and_an_unreachable_front_end_exit_2() {
-    let d = tempfile::tempdir().unwrap();
-    let p = shared_port();
-    let _a = serve("127.0.0.2", p, 200, PONG);
-    let _b = serve("127.0.0.3", p, 500, FAIL);
-    let cfg = config(
-        d.path(),
-        &[("fe1.example", "127.0.0.2"), ("fe2.example", "127.0.0.3")],
-        &format!("ha['frontend_scheme'] = \"http\"\nnginx['non_ssl_port'] = {p}\n"),
-    );
+    let (d, _p, _a, _b, cfg) = two_front_ends(500, FAIL);
     let o = run(&cfg, &["--json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -267,16 +283,7 @@ fn auto_falls_back_to_http_only_when_https_is_refused() {
 
 #[test]
 fn a_front_end_that_never_answers_is_unreachable_after_the_timeout() {
-    let d = tempfile::tempdir().unwrap();
-    let fe = serve("127.0.0.2", 0, 0, "");
-    let cfg = config(
-        d.path(),
-        &[("fe1.example", "127.0.0.2")],
-        &format!(
-            "ha['frontend_scheme'] = \"http\"\nnginx['non_ssl_port'] = {}\n",
-            fe.addr.port()
-        ),
-    );
+    let (_d, cfg) = one_front_end(0, "");
     let o = run(&cfg, &["--json", "--timeout", "0.5"]);
     assert_eq!(o.status.code(), Some(2));
     let v = json(&o);
@@ -286,21 +293,7 @@ fn a_front_end_that_never_answers_is_unreachable_after_the_timeout() {
 
 #[test]
 fn a_body_that_is_not_the_documented_json_is_reported_not_a_crash() {
-    let d = tempfile::tempdir().unwrap();
-    let fe = serve(
-        "127.0.0.2",
-        0,
-        200,
-        "<html><body>502 Bad Gateway</body></html>",
-    );
-    let cfg = config(
-        d.path(),
-        &[("fe1.example", "127.0.0.2")],
-        &format!(
-            "ha['frontend_scheme'] = \"http\"\nnginx['non_ssl_port'] = {}\n",
-            fe.addr.port()
-        ),
-    );
+    let (_d, cfg) = one_front_end(200, "<html><body>502 Bad Gateway</body></html>");
     let o = run(&cfg, &["--json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -329,7 +322,16 @@ fn bad_configuration_is_exit_3_naming_the_problem() {
     let o = run(&d.path().join("missing.rb"), &[]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.rb"));
-    // bad arguments are clap's usage error (2), as for every command
+    // bad arguments are 3 here (2 means unreachable), with clap's message naming the range
     let o = run(&cfg, &["--timeout", "0"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--timeout"));
+    let o = run(&cfg, &["--no-such-option"]);
+    assert_eq!(o.status.code(), Some(3));
+    // other commands keep 2
+    let o = Command::new(env!("CARGO_BIN_EXE_private-chef-ctl"))
+        .args(["ha-status", "--interval", "0"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }

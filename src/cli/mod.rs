@@ -168,6 +168,27 @@ impl Commands {
     }
 }
 
+/// The exit code of a command line clap refused: 2 (refused: bad arguments), except for
+/// `frontend-status`, whose 2 means a front end is unreachable: there it is 3 (bad
+/// configuration).
+pub fn usage_error_code(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        if a == "--config" {
+            args.next(); // its value
+            continue;
+        }
+        if a.to_string_lossy().starts_with('-') {
+            continue;
+        }
+        if a == "frontend-status" {
+            return crate::decide::frontends::EXIT_CONFIG;
+        }
+        break;
+    }
+    crate::model::exit::REFUSED
+}
+
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     if cli.command.only_reads() {

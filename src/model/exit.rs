@@ -7,7 +7,9 @@
 //! | 2 | refused, nothing was changed: bad arguments, a precondition not met, not confirmed, a runbook that does not match the diagnosis |
 //! | 3 | does not apply: no runbook for the situation (`ha-recover`), the situation cannot be named (`ha-diagnose`), DRBD 9 (`drbd-status`) |
 //!
-//! Two families keep the codes their originals had: `ha-status` (0–8, the checks' codes in
+//! Three commands keep codes of their own: `frontend-status` (0 pong, 1 fail, 2 unreachable,
+//! 3 bad configuration: [`crate::decide::frontends`]), and two families keep the codes their
+//! originals had: `ha-status` (0–8, and 9 for `--frontends`: the checks' codes in
 //! [`super::status::code`]) and the service verbs (the first non-zero `sv` status). For
 //! `ha-diagnose`, 1 means a situation needs action.
 
@@ -29,5 +31,6 @@ Exit codes (every command):
      a runbook that does not match the diagnosis
   3  does not apply: no runbook for the situation (ha-recover), the situation cannot be
      named (ha-diagnose), DRBD 9 (drbd-status)
-ha-status keeps the original's codes 0-8 (see ha-status --help), the service verbs the
+ha-status keeps the original's codes 0-8 (9: --frontends; see ha-status --help),
+frontend-status its own (0 pong, 1 fail, 2 unreachable, 3 bad configuration), the service verbs the
 first non-zero sv status; for ha-diagnose, 1 means a situation needs action.";

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use private_chef_ctl::drbd::proc::parse;
-use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, VipSpec};
+use private_chef_ctl::model::{
+    Known, NodeState, NodeView, PeerView, Reachability, ServiceFact, VipSpec,
+};
 
 /// Writes an executable script at `path` without this process ever holding a writable
 /// descriptor to it: the test process writes a non-executable draft and a child (`install`)
@@ -134,4 +136,19 @@ pub fn master_state() -> NodeState {
             svc("postgresql", true, true),
         ]),
     }
+}
+
+/// Both views of a diagnosis fixture, `fixtures/diagnose/<name>.json` (`name` may be
+/// `lab/<stem>`): `{"local": NodeView, "peer": PeerView}`.
+pub fn diagnose_views(name: &str) -> (NodeView, PeerView) {
+    let p = format!(
+        "{}/fixtures/diagnose/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    (
+        serde_json::from_value(v["local"].clone()).unwrap(),
+        serde_json::from_value(v["peer"].clone()).unwrap(),
+    )
 }

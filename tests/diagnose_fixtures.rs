@@ -68,6 +68,29 @@ fn healthy() {
 }
 
 #[test]
+fn failover_not_ready_when_the_backup_is_in_keepalived_fault() {
+    let d = diag("failover-not-ready");
+    assert_eq!(
+        d.situation,
+        Situation::FailoverNotReady {
+            node: B2.into(),
+            state: "fault".into()
+        }
+    );
+    assert_eq!(d.exit_code, 1);
+    assert_eq!(
+        d.title,
+        "DRBD is healthy, but be2.lab.example cannot take over: its cluster status is fault"
+    );
+    assert_eq!(d.next_step.node.as_deref(), Some(B2));
+    assert!(
+        d.next_step.why.contains("public link"),
+        "{}",
+        d.next_step.why
+    );
+}
+
+#[test]
 fn resyncing() {
     let d = diag("resyncing");
     assert_eq!(

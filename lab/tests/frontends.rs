@@ -5,7 +5,8 @@
 //! (a) healthy pair: `frontend-status` on be1 and fe1 exits 0, every upstream pong, served by
 //!     be1; the table has one row for fe1;
 //! (b) the backup's public link cut: the front ends still pong, served by be1 (and
-//!     `ha-diagnose` says they reach be1); healed, the pair is healthy again;
+//!     `ha-diagnose` says they reach be1, and that be2, in keepalived fault, cannot take
+//!     over: `failover-not-ready`); healed, the pair is healthy again;
 //! (c) crash of the master with the writer on fe1: `/_status` from fe1's view fails, then
 //!     pongs again served by be2 (the durations are printed); no acknowledged write lost;
 //!     be1 boots again and rejoins as backup;
@@ -178,6 +179,10 @@ fn frontend_view_of_the_pair() {
         d["frontends"]["reached"], "be1.lab.example",
         "ha-diagnose does not name the back end the front ends reach: {d:#}"
     );
+    // be2 cannot take over while its keepalived is in fault: not a healthy pair
+    assert_eq!(d["situation"], "failover-not-ready", "{d:#}");
+    assert_eq!(d["details"]["node"], "be2.lab.example", "{d:#}");
+    assert_eq!(o.code, 1, "{o:?}");
     lab.heal_link(BE2, Link::Public)
         .unwrap_or_else(|e| panic!("heal: {e:#}"));
     wait_for(&lab, 90, "be1 master, be2 backup after the heal", |l| {

@@ -15,6 +15,7 @@
 //! | [`Situation::Scenario4PrimaryLostSecondaryInconsistent`] | `scenario-4` | Secondary/Unknown Inconsistent (or Outdated/Consistent)/DUnknown, peer gone | 1 |
 //! | [`Situation::Scenario5BothSecondary`] | `scenario-5` | both Secondary | 1 |
 //! | [`Situation::SplitBrain`] | `split-brain` | disconnected, both Primary; or StandAlone with both disks UpToDate and a Primary; or StandAlone with a handler record | 1 |
+//! | [`Situation::FailoverNotReady`] | `failover-not-ready` | healthy DRBD, but a node's cluster status is `fault` or `stop` (its keepalived cannot take over) | 1 |
 //! | [`Situation::TransitionInProgress`] | `transition-in-progress` | requested != current cluster status, or the transition lock held, on either node | 1 |
 //! | [`Situation::Unknown`] | `unknown` | what is needed is missing (the details say what) | 3 |
 //!
@@ -43,6 +44,7 @@
 //! whose front ends are not all pong, or reach different back ends, exits 1.
 //!
 //! `details` per situation: `healthy`/`transition-in-progress` `{"node"?}`,
+//! `failover-not-ready {"node","state"}`,
 //! `resyncing {"source","target"}`, `scenario-1/2 {"primary","secondary","oos_kib"}`,
 //! `scenario-3/4 {"survivor","lost","disk"}`, `scenario-5 {"promote"|null,"other"|null,
 //! "local_oos","peer_oos"}`, `split-brain {"since"|null,"victim"|null,"survivor"|null,
@@ -152,6 +154,15 @@ pub enum Situation {
         /// Why its data may be stale.
         reason: String,
     },
+    /// Issue 11: DRBD is healthy, but a node's keepalived is in fault (or stopped): that
+    /// node cannot take over, so a failure of the master is not covered.
+    #[serde(rename = "failover-not-ready")]
+    FailoverNotReady {
+        /// The node.
+        node: String,
+        /// Its cluster status (`fault`, `stop`).
+        state: String,
+    },
     /// A cluster transition is running (or failed half-way).
     #[serde(rename = "transition-in-progress")]
     TransitionInProgress {
@@ -179,6 +190,7 @@ impl Situation {
             Situation::Scenario5BothSecondary { .. } => "scenario-5",
             Situation::SplitBrain { .. } => "split-brain",
             Situation::CameBackAlone { .. } => "came-back-alone",
+            Situation::FailoverNotReady { .. } => "failover-not-ready",
             Situation::TransitionInProgress { .. } => "transition-in-progress",
             Situation::Unknown { .. } => "unknown",
         }
@@ -608,6 +620,25 @@ fn unknown(c: Reading<'_>, missing: String) -> Diagnosis {
 }
 
 fn healthy(c: Reading<'_>) -> Diagnosis {
+    // issue 11: a node whose keepalived is in fault or stopped cannot take over
+    let mut views = vec![c.local];
+    views.extend(c.peer.view());
+    let not_ready = views.iter().find_map(|v| {
+        let cur = v.cluster_status.current.as_deref()?;
+        (cur != "master" && cur != "backup").then(|| (v.node.clone(), cur.to_string()))
+    });
+    if let Some((node, state)) = not_ready {
+        let title =
+            format!("DRBD is healthy, but {node} cannot take over: its cluster status is {state}");
+        let why = format!(
+            "keepalived on {node} is in {state}: in fault its VRRP interface is down or a \
+             tracked check fails (check its public link and `ip link`), stopped it must be \
+             started (`private-chef-ctl start keepalived`); it returns to backup by itself \
+             once VRRP works. Until then a failure of the master is not covered"
+        );
+        let ns = step(&node, "private-chef-ctl ha-status", why);
+        return c.finish(Situation::FailoverNotReady { node, state }, title, ns);
+    }
     let title = "Healthy: Connected, Primary/Secondary, UpToDate/UpToDate".to_string();
     let ns = NextStep {
         node: None,

@@ -473,6 +473,7 @@ pub fn build(which: Which, d: &Diagnosis, inputs: &Inputs) -> Result<Runbook, Bu
             Situation::Scenario5BothSecondary { .. } => Which::Scenario5,
             Situation::SplitBrain { .. } => Which::SplitBrain,
             Situation::TransitionInProgress { .. }
+            | Situation::FailoverNotReady { .. }
             | Situation::Unknown { .. }
             | Situation::CameBackAlone { .. } => {
                 return Err(BuildError::NotApplicable(format!(

@@ -15,7 +15,7 @@
 //! | [`Situation::Scenario4PrimaryLostSecondaryInconsistent`] | `scenario-4` | Secondary/Unknown Inconsistent (or Outdated/Consistent)/DUnknown, peer gone | 1 |
 //! | [`Situation::Scenario5BothSecondary`] | `scenario-5` | both Secondary | 1 |
 //! | [`Situation::SplitBrain`] | `split-brain` | disconnected, both Primary; or StandAlone with both disks UpToDate and a Primary; or StandAlone with a handler record | 1 |
-//! | [`Situation::FailoverNotReady`] | `failover-not-ready` | healthy DRBD, but a node's cluster status is `fault` or `stop` (its keepalived cannot take over) | 1 |
+//! | [`Situation::FailoverNotReady`] | `failover-not-ready` | healthy DRBD, but a node's cluster status is `fault` or `stop`, or the peer DRBD replicates to is unreachable over ssh (its public link is down): it cannot take over | 1 |
 //! | [`Situation::TransitionInProgress`] | `transition-in-progress` | requested != current cluster status, or the transition lock held, on either node | 1 |
 //! | [`Situation::Unknown`] | `unknown` | what is needed is missing (the details say what) | 3 |
 //!
@@ -44,7 +44,7 @@
 //! whose front ends are not all pong, or reach different back ends, exits 1.
 //!
 //! `details` per situation: `healthy`/`transition-in-progress` `{"node"?}`,
-//! `failover-not-ready {"node","state"}`,
+//! `failover-not-ready {"node","reason"}`,
 //! `resyncing {"source","target"}`, `scenario-1/2 {"primary","secondary","oos_kib"}`,
 //! `scenario-3/4 {"survivor","lost","disk"}`, `scenario-5 {"promote"|null,"other"|null,
 //! "local_oos","peer_oos"}`, `split-brain {"since"|null,"victim"|null,"survivor"|null,
@@ -160,8 +160,8 @@ pub enum Situation {
     FailoverNotReady {
         /// The node.
         node: String,
-        /// Its cluster status (`fault`, `stop`).
-        state: String,
+        /// Why: its cluster status (`fault`, `stop`), or ssh cannot reach it.
+        reason: String,
     },
     /// A cluster transition is running (or failed half-way).
     #[serde(rename = "transition-in-progress")]
@@ -620,24 +620,41 @@ fn unknown(c: Reading<'_>, missing: String) -> Diagnosis {
 }
 
 fn healthy(c: Reading<'_>) -> Diagnosis {
-    // issue 11: a node whose keepalived is in fault or stopped cannot take over
+    // issue 11: a node whose keepalived is in fault or stopped, or a peer that DRBD still
+    // replicates to but ssh cannot reach (its public link is down), cannot take over
     let mut views = vec![c.local];
     views.extend(c.peer.view());
-    let not_ready = views.iter().find_map(|v| {
+    let mut not_ready = views.iter().find_map(|v| {
         let cur = v.cluster_status.current.as_deref()?;
-        (cur != "master" && cur != "backup").then(|| (v.node.clone(), cur.to_string()))
+        (cur != "master" && cur != "backup").then(|| {
+            (
+                v.node.clone(),
+                format!(
+                    "its cluster status is {cur} (keepalived has lost its VRRP interface, a \
+                     tracked check fails, or it is stopped)"
+                ),
+            )
+        })
     });
-    if let Some((node, state)) = not_ready {
-        let title =
-            format!("DRBD is healthy, but {node} cannot take over: its cluster status is {state}");
+    if let (None, PeerView::Unreachable { reason, .. }) = (&not_ready, c.peer) {
+        not_ready = Some((
+            c.pname.clone(),
+            format!(
+                "DRBD still replicates to it, but ssh cannot reach it ({reason}): its public \
+                 link or sshd is down"
+            ),
+        ));
+    }
+    if let Some((node, reason)) = not_ready {
+        let title = format!("DRBD is healthy, but {node} cannot take over: {reason}");
         let why = format!(
-            "keepalived on {node} is in {state}: in fault its VRRP interface is down or a \
-             tracked check fails (check its public link and `ip link`), stopped it must be \
-             started (`private-chef-ctl start keepalived`); it returns to backup by itself \
-             once VRRP works. Until then a failure of the master is not covered"
+            "until {node} is back on the public link with keepalived in backup, a failure of \
+             the master is not covered: check its public link (`ip link`, the switch port), \
+             `private-chef-ctl ha-status` there, and `private-chef-ctl start keepalived` if \
+             it is stopped; keepalived returns to backup by itself once VRRP works"
         );
         let ns = step(&node, "private-chef-ctl ha-status", why);
-        return c.finish(Situation::FailoverNotReady { node, state }, title, ns);
+        return c.finish(Situation::FailoverNotReady { node, reason }, title, ns);
     }
     let title = "Healthy: Connected, Primary/Secondary, UpToDate/UpToDate".to_string();
     let ns = NextStep {

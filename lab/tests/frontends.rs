@@ -2,15 +2,16 @@
 //! PostgreSQL and Redis through the VIP, and the product's `frontend-status` reads it from
 //! inside the guests. One lab, sequential phases:
 //!
-//! (a) healthy pair: `frontend-status` on be1 and fe1 exits 0, every upstream pong, served by
-//!     be1; the table has one row for fe1;
+//! (a) healthy pair: `frontend-status` on be1 and fe1 (and `ha-status --frontends` on be1)
+//!     exits 0, every upstream pong, served by be1; the table has one row for fe1;
 //! (b) the backup's public link cut: the front ends still pong, served by be1 (and
-//!     `ha-diagnose` says they reach be1, and that be2, in keepalived fault, cannot take
-//!     over: `failover-not-ready`); healed, the pair is healthy again;
+//!     `ha-diagnose` says they reach be1, and that be2, cut off, cannot take over:
+//!     `failover-not-ready`); healed, the pair is healthy again;
 //! (c) crash of the master with the writer on fe1: `/_status` from fe1's view fails, then
 //!     pongs again served by be2 (the durations are printed); no acknowledged write lost;
 //!     be1 boots again and rejoins as backup;
-//! (d) fe1 crashed: `frontend-status` on the new master exits 2 and names fe1.
+//! (d) fe1 crashed: `frontend-status` on the new master exits 2 and names fe1;
+//!     `ha-status --frontends` there exits 9 with the front end's `[ERROR]` line.
 //!
 //! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl -p lab`;
 //! run with `cargo test -p lab --release --test frontends -- --test-threads=1`.
@@ -139,6 +140,23 @@ fn frontend_view_of_the_pair() {
     assert_eq!(
         o.stdout, "200 application/json\n200\n404\n",
         "/_status over HTTPS and HTTP: {o:?}"
+    );
+    // ha-status --frontends: the classic lines, then the front ends' group
+    let o = run(&lab, BE1, &format!("{PCC} ha-status --frontends"));
+    assert_eq!(o.code, 0, "ha-status --frontends: {o:?}");
+    let line = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("[OK] front end fe1.lab.example /_status pong (HTTP 200, "))
+        .unwrap_or_else(|| panic!("no front-end line: {}", o.stdout));
+    assert!(
+        line.ends_with("; chef_sql pong, redis_lb pong; served by be1.lab.example)"),
+        "{line}"
+    );
+    assert!(
+        o.stdout.contains("\n[OK] all checks passed.\n"),
+        "{}",
+        o.stdout
     );
     lap(
         t0,
@@ -296,6 +314,17 @@ fn frontend_view_of_the_pair() {
     assert!(
         format!("{}{}", o.stdout, o.stderr).contains("fe1.lab.example"),
         "fe1 not named: {o:?}"
+    );
+    // ha-status --frontends on the healthy master: every classic check passes, the front
+    // ends' group fails with its own code, 9
+    let o = run(&lab, BE2, &format!("{PCC} ha-status --frontends"));
+    assert_eq!(o.code, 9, "ha-status --frontends with fe1 down: {o:?}");
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with(
+            "[ERROR] front end fe1.lab.example /_status unreachable: 198.51.100.21:443: "
+        )),
+        "{}",
+        o.stdout
     );
     lap(t0, &format!("(d) fe1 down: exit 2, {}", fe["error"]));
 }

@@ -1055,6 +1055,29 @@ impl Lab {
         self.exec(n, &cmd.join(" "))
     }
 
+    /// One line per running back end (`be1: drbd … | cluster … | …`), for failure messages.
+    pub fn summary(&self) -> String {
+        NodeId::BACKENDS
+            .iter()
+            .filter(|n| self.is_running(**n))
+            .map(|n| {
+                format!(
+                    "{n}: {}",
+                    self.status(*n).map(|s| s.summary()).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// For tests: waits up to `secs` for `f`; on timeout panics with what was awaited and
+    /// [`Lab::summary`].
+    pub fn wait_for(&self, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        wait_until(deadline, what, || Ok(f(self).then_some(())))
+            .unwrap_or_else(|e| panic!("{e:#}\n{}", self.summary()));
+    }
+
     /// DRBD, cluster state, VIP, mount and services as the node sees them.
     pub fn status(&self, n: NodeId) -> Result<NodeStatus> {
         let out = self.exec_timeout(n, STATUS_PROBE, Duration::from_secs(30))?;

@@ -43,21 +43,8 @@ fn status(lab: &Lab, n: NodeId) -> NodeStatus {
         .unwrap_or_else(|e| panic!("{n}: status: {e:#}"))
 }
 
-fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    wait_until(deadline, what, || Ok(f(lab).then_some(()))).unwrap_or_else(|e| {
-        let s: Vec<String> = NodeId::BACKENDS
-            .iter()
-            .filter(|n| lab.is_running(**n))
-            .map(|n| {
-                format!(
-                    "{n}: {}",
-                    lab.status(*n).map(|s| s.summary()).unwrap_or_default()
-                )
-            })
-            .collect();
-        panic!("{e:#}\n{}", s.join("\n"))
-    });
+fn wait_for(lab: &Lab, secs: u64, what: &str, f: impl FnMut(&Lab) -> bool) {
+    lab.wait_for(secs, what, f)
 }
 
 fn healthy_pair(lab: &Lab, master: NodeId) -> bool {

@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use lab::writer::Writer;
-use lab::{wait_until, Lab, LabOptions, Link, NodeId, Output};
+use lab::{Lab, LabOptions, Link, NodeId, Output};
 use serde_json::Value;
 
 const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
@@ -88,21 +88,8 @@ fn healthy_pair(lab: &Lab, master: NodeId) -> bool {
         && lab.status(master.peer()).is_ok_and(|s| s.healthy_backup())
 }
 
-fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    wait_until(deadline, what, || Ok(f(lab).then_some(()))).unwrap_or_else(|e| {
-        let s: Vec<String> = NodeId::BACKENDS
-            .iter()
-            .filter(|n| lab.is_running(**n))
-            .map(|n| {
-                format!(
-                    "{n}: {}",
-                    lab.status(*n).map(|s| s.summary()).unwrap_or_default()
-                )
-            })
-            .collect();
-        panic!("{e:#}\n{}", s.join("\n"))
-    });
+fn wait_for(lab: &Lab, secs: u64, what: &str, f: impl FnMut(&Lab) -> bool) {
+    lab.wait_for(secs, what, f)
 }
 
 #[test]

@@ -38,24 +38,8 @@ fn lap(t0: Instant, what: &str) {
     eprintln!("[{:6.1}s] {what}", t0.elapsed().as_secs_f64());
 }
 
-fn summary(lab: &Lab) -> String {
-    NodeId::BACKENDS
-        .iter()
-        .filter(|n| lab.is_running(**n))
-        .map(|n| {
-            format!(
-                "{n}: {}",
-                lab.status(*n).map(|s| s.summary()).unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn wait_for(lab: &Lab, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    wait_until(deadline, what, || Ok(f(lab).then_some(())))
-        .unwrap_or_else(|e| panic!("{e:#}\n{}", summary(lab)));
+fn wait_for(lab: &Lab, secs: u64, what: &str, f: impl FnMut(&Lab) -> bool) {
+    lab.wait_for(secs, what, f)
 }
 
 /// Either node a healthy master and the other a healthy backup; returns the master.

@@ -3,7 +3,7 @@
 # On a fresh Debian 12 machine it first installs what it needs (apt packages, the
 # kernel package the lab boots), then: format and lint checks, the unit and
 # integration tests, bounded libFuzzer runs of every parser (FUZZ_SECS a target), and the
-# lab tests on a real two-node DRBD pair.
+# lab tests on a real two-node DRBD pair and its front end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -25,7 +25,7 @@ cargo test --workspace --exclude lab
 step "fuzzing every parser with libFuzzer (${FUZZ_SECS:-45} s a target)"
 scripts/fuzz.sh "${FUZZ_SECS:-45}"
 
-step "lab tests (two qemu guests, real DRBD 8.4, keepalived, runit, PostgreSQL, Redis)"
+step "lab tests (qemu guests: the pair be1, be2 with real DRBD 8.4, keepalived, runit, PostgreSQL, Redis; the front end fe1)"
 cargo build --release -p private-chef-ctl
 cargo test --release -p lab -- --test-threads=1
 

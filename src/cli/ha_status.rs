@@ -62,15 +62,18 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     if args.peer {
         return run_with_peer(ctx, args.json);
     }
-    let snap = probe::snapshot(ctx.global.config_path());
-    let mut report = checks::run_checks(&snap);
-    let fronts = args.frontends.then(|| with_frontends(&mut report, ctx));
+    let (cfg, snap, report, fronts) = read_node(ctx, args.frontends);
     if args.json {
         let mut doc = StatusDoc::new(&snap, &report);
         doc.frontends = fronts;
-        if let Ok((cfg, paths)) = load_optional(ctx) {
-            doc.generation = Some(data_facts(cfg.as_ref(), &paths)); // issue 10
-        }
+        // issue 10; without a readable topology, the default paths (when the default file
+        // is merely absent)
+        doc.generation = match &cfg {
+            Ok(c) => Some(data_facts(Some(c), &c.paths)),
+            Err(_) => load_optional(ctx)
+                .ok()
+                .map(|(c, paths)| data_facts(c.as_ref(), &paths)),
+        };
         print_json_sorted(&doc)?;
     } else {
         let mut out = std::io::stdout().lock();
@@ -84,12 +87,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
 /// this node's document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
 /// node's ha-status exit code.
 fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
-    let cfg = Config::load(ctx.global.config_path());
-    let snap = match &cfg {
-        Ok(c) => probe::snapshot_with(c),
-        Err(e) => probe::config_failed(format!("{e:#}")),
-    };
-    let report = checks::run_checks(&snap);
+    let (cfg, snap, report, _) = read_node(ctx, false);
     let mut doc = StatusDoc::new(&snap, &report);
     if let Ok(c) = &cfg {
         doc.generation = Some(data_facts(Some(c), &c.paths)); // issue 10
@@ -120,14 +118,30 @@ fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
     Ok(report.exit_code)
 }
 
-/// Issue 11: asks the front ends and adds their check group to the report.
-fn with_frontends(report: &mut Report, ctx: &Ctx) -> Vec<FrontendResult> {
-    let results = match Config::load(ctx.global.config_path()) {
-        Ok(c) => ask_frontends(&c),
-        Err(_) => Vec::new(), // the report already stopped at its precondition
+/// One read of this node: the topology (read once), the snapshot, the checks and, with
+/// `frontends`, the front ends' answers with their check group added to the report.
+fn read_node(
+    ctx: &Ctx,
+    frontends: bool,
+) -> (
+    Result<Config>,
+    NodeState,
+    Report,
+    Option<Vec<FrontendResult>>,
+) {
+    let cfg = Config::load(ctx.global.config_path());
+    let snap = match &cfg {
+        Ok(c) => probe::snapshot_with(c),
+        Err(e) => probe::config_failed(format!("{e:#}")),
     };
-    frontends::extend_report(report, &results);
-    results
+    let mut report = checks::run_checks(&snap);
+    let fronts = frontends.then(|| {
+        // without a topology the report already stopped at its precondition
+        let results = cfg.as_ref().map(ask_frontends).unwrap_or_default();
+        frontends::extend_report(&mut report, &results);
+        results
+    });
+    (cfg, snap, report, fronts)
 }
 
 fn now_text() -> String {
@@ -163,11 +177,7 @@ fn watch(args: &Args, ctx: &Ctx) -> Result<i32> {
     let mut last = 0;
     while !signals::stop_requested() {
         let started = Instant::now();
-        let snap = probe::snapshot(ctx.global.config_path());
-        let mut report = checks::run_checks(&snap);
-        if args.frontends {
-            with_frontends(&mut report, ctx);
-        }
+        let (_, snap, report, _) = read_node(ctx, args.frontends);
         last = report.exit_code;
         let text = frame(&report, args.interval, &host);
         let draw = || {

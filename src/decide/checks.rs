@@ -16,17 +16,8 @@
 
 use crate::model::{code, Check, Known, NodeState, Reachability, Report, ServiceFact, Status};
 
-fn first_failing_code(checks: &[Check]) -> i32 {
-    checks
-        .iter()
-        .find(|c| c.status.failed())
-        .map(|c| c.code)
-        .unwrap_or(0)
-}
-
 fn finish(checks: Vec<Check>) -> Report {
-    let exit_code = first_failing_code(&checks);
-    Report { checks, exit_code }
+    Report::from_checks(checks)
 }
 
 /// Runs every check over the snapshot, in the original's order.

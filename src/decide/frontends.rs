@@ -102,20 +102,12 @@ pub fn checks(results: &[FrontendResult]) -> Vec<Check> {
 /// stays the first failing check's. Like every group, it is not run when a precondition
 /// stopped the report.
 pub fn extend_report(r: &mut Report, results: &[FrontendResult]) {
-    let stopped = r
-        .checks
-        .last()
-        .is_some_and(|c| c.status.failed() && c.code == code::PRECONDITION);
-    if stopped {
+    if r.stopped_at_precondition() {
         return;
     }
-    r.checks.extend(checks(results));
-    r.exit_code = r
-        .checks
-        .iter()
-        .find(|c| c.status.failed())
-        .map(|c| c.code)
-        .unwrap_or(0);
+    let mut all = std::mem::take(&mut r.checks);
+    all.extend(checks(results));
+    *r = Report::from_checks(all);
 }
 
 fn serving_candidates<'a>(views: &[&'a NodeView]) -> Vec<&'a str> {

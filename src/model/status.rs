@@ -102,8 +102,28 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of these checks: the exit code is the first failing check's, 0 when all
+    /// passed.
+    pub fn from_checks(checks: Vec<Check>) -> Report {
+        let exit_code = checks
+            .iter()
+            .find(|c| c.status.failed())
+            .map(|c| c.code)
+            .unwrap_or(0);
+        Report { checks, exit_code }
+    }
+
     pub fn ok(&self) -> bool {
         self.exit_code == 0
+    }
+
+    /// Did a precondition stop the run (its last check failed with code 1)? An empty
+    /// report counts as stopped.
+    pub fn stopped_at_precondition(&self) -> bool {
+        self.checks
+            .last()
+            .map(|c| c.status.failed() && c.code == code::PRECONDITION)
+            .unwrap_or(true)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::decide::diagnose::Diagnosis;
 use crate::model::plan::Plan;
-use crate::model::{code, Report};
+use crate::model::Report;
 
 /// The classic text: one line per check, then the summary wrapped in blank lines
 /// (only when the run got past the preconditions, as in the original).
@@ -13,7 +13,7 @@ pub fn report(v: &Report) -> String {
         s.push_str(&c.line());
         s.push('\n');
     }
-    if !stopped_early(v) {
+    if !v.stopped_at_precondition() {
         if v.ok() {
             s.push_str("\n[OK] all checks passed.\n\n");
         } else {
@@ -21,13 +21,6 @@ pub fn report(v: &Report) -> String {
         }
     }
     s
-}
-
-fn stopped_early(v: &Report) -> bool {
-    v.checks
-        .last()
-        .map(|c| c.status.failed() && c.code == code::PRECONDITION)
-        .unwrap_or(true)
 }
 
 /// The plan as numbered text:

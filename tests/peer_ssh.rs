@@ -169,3 +169,115 @@ fn real_ssh_to_a_test_net_address_is_unreachable() {
     assert!(matches!(v, PeerView::Unreachable { .. }), "{v:?}");
     assert!(t.elapsed() < Duration::from_secs(8));
 }
+
+/// A topology naming this host and a peer at 192.0.2.12, reached with `ssh` (a fake), its
+/// control sockets in `ctl_dir`, plus `extra` lines. Returns (layout dir, config).
+fn shared_layout(ssh: &Path, ctl_dir: &Path, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, config) = common::node_with("master.proc");
+    let me = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "server \"{me}\", :ipaddress => \"192.0.2.11\", :role => \"backend\"\n\
+         server \"peer.example\", :ipaddress => \"192.0.2.12\", :role => \"backend\"\n\
+         ha['ssh_command'] = \"{}\"\nha['ssh_control_dir'] = \"{}\"\n{extra}",
+        ssh.display(),
+        ctl_dir.display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    (dir, config)
+}
+
+/// A fake ssh (run with an empty PATH) that logs each call's argv on one line; a session call leaves a socket in
+/// the control directory (as a master would) and answers like the peer's ha-status; an
+/// `-O exit` call removes it.
+fn sharing_ssh(d: &Path, log: &Path, ctl_dir: &Path) -> PathBuf {
+    fake_ssh(
+        d,
+        &format!(
+            "echo \"$*\" >> {log}\n\
+             case \" $* \" in *' -O exit '*) /bin/rm -f {ctl}/master; exit 0 ;; esac\n\
+             /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' {ctl}/master 2>/dev/null\n\
+             /bin/cat <<'JSON'\n{DOC}\nJSON\nexit 4",
+            log = log.display(),
+            ctl = ctl_dir.display()
+        ),
+    )
+}
+
+#[test]
+fn peer_views_share_one_connection_closed_when_the_command_ends() {
+    let d = tempfile::tempdir().unwrap();
+    let ctl_dir = d.path().join("run/ssh");
+    let log = d.path().join("calls");
+    let ssh = sharing_ssh(d.path(), &log, &ctl_dir);
+    let (layout, config) = shared_layout(&ssh, &ctl_dir, "");
+    let o = common::ctl(&layout, &config, &["ha-status", "--peer", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    assert_eq!(v["peer"]["state"], "reachable", "{v:#}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    let want = format!(
+        "-o ControlMaster=auto -o ControlPath={}/%C -o ControlPersist=120",
+        ctl_dir.display()
+    );
+    assert!(calls[0].contains(&want), "{}", calls[0]);
+    assert!(
+        calls[0].ends_with("root@192.0.2.12 -- /opt/opscode/bin/private-chef-ctl ha-status --json")
+    );
+    assert_eq!(
+        calls[1],
+        format!(
+            "-o ControlPath={}/%C -O exit root@192.0.2.12",
+            ctl_dir.display()
+        )
+    );
+    assert!(
+        !ctl_dir.join("master").exists(),
+        "the master outlived the command"
+    );
+    // the directory was made private: the socket grants root on the peer
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&ctl_dir).unwrap().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn a_persisting_connection_outlives_the_command() {
+    let d = tempfile::tempdir().unwrap();
+    let ctl_dir = d.path().join("run/ssh");
+    let log = d.path().join("calls");
+    let ssh = sharing_ssh(d.path(), &log, &ctl_dir);
+    let (layout, config) = shared_layout(&ssh, &ctl_dir, "ha['ssh_control_persist'] = 45\n");
+    let o = common::ctl(&layout, &config, &["ha-status", "--peer", "--json"]);
+    assert!(o.status.code().is_some(), "{o:?}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().count(), 1, "{calls}");
+    assert!(calls.contains("ControlPersist=45"), "{calls}");
+    assert!(ctl_dir.join("master").exists());
+}
+
+#[test]
+fn an_open_control_directory_is_not_used() {
+    let d = tempfile::tempdir().unwrap();
+    let ctl_dir = d.path().join("open");
+    std::fs::create_dir(&ctl_dir).unwrap();
+    std::fs::set_permissions(
+        &ctl_dir,
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let log = d.path().join("calls");
+    let ssh = sharing_ssh(d.path(), &log, &d.path().join("elsewhere"));
+    let (layout, config) = shared_layout(&ssh, &ctl_dir, "");
+    let o = common::ctl(&layout, &config, &["ha-status", "--peer", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // still a view, over a connection of its own
+    assert_eq!(v["peer"]["state"], "reachable", "{v:#}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().count(), 1, "{calls}");
+    assert!(!calls.contains("Control"), "{calls}");
+}

@@ -87,25 +87,22 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
 /// this node's document with a `"peer"` key holding the [`PeerView`] (JSON). Returns this
 /// node's ha-status exit code.
 fn run_with_peer(ctx: &Ctx, json: bool) -> Result<i32> {
-    let (cfg, snap, report, _) = read_node(ctx, false);
-    let mut doc = StatusDoc::new(&snap, &report);
-    if let Ok(c) = &cfg {
-        doc.generation = Some(data_facts(Some(c), &c.paths)); // issue 10
-    }
     let host = crate::sys::hostname_or("localhost");
-    let the_peer = match &cfg {
-        Ok(c) => {
-            let opts = peer::PeerOptions::from_config(c);
-            match peer::peer_address(c, &host) {
-                Ok((name, addr)) => peer::fetch(&opts, &name, &addr, snap.drbd_minor),
-                Err(reason) => PeerView::Unknown { node: None, reason },
-            }
-        }
-        Err(e) => PeerView::Unknown {
+    let cfg = Config::load(ctx.global.config_path());
+    // the peer's view is mostly ssh's time and this node's probe is local work: they do
+    // not depend on each other, so the command takes the longer of the two, not the sum
+    let ((snap, report, _), facts, the_peer) = std::thread::scope(|s| {
+        let the_peer = s.spawn(|| peer_view(&cfg, &host));
+        let local = probe_node(&cfg, false);
+        let facts = cfg.as_ref().ok().map(|c| data_facts(Some(c), &c.paths));
+        let the_peer = the_peer.join().unwrap_or_else(|_| PeerView::Unknown {
             node: None,
-            reason: format!("no topology: {e:#}"),
-        },
-    };
+            reason: "the peer query panicked".to_string(),
+        });
+        (local, facts, the_peer)
+    });
+    let mut doc = StatusDoc::new(&snap, &report);
+    doc.generation = facts;
     if json {
         doc.peer = Some(the_peer);
         print_json_sorted(&doc)?;
@@ -130,7 +127,34 @@ fn read_node(
     Option<Vec<FrontendResult>>,
 ) {
     let cfg = Config::load(ctx.global.config_path());
-    let snap = match &cfg {
+    let (snap, report, fronts) = probe_node(&cfg, frontends);
+    (cfg, snap, report, fronts)
+}
+
+/// The peer of this host in the topology, fetched over ssh (never an error).
+fn peer_view(cfg: &Result<Config>, host: &str) -> PeerView {
+    match cfg {
+        Ok(c) => {
+            let opts = peer::PeerOptions::from_config(c);
+            let minor = crate::observe::host::drbd_minor(&c.paths.drbd_device).unwrap_or(0);
+            match peer::peer_address(c, host) {
+                Ok((name, addr)) => peer::fetch(&opts, &name, &addr, minor),
+                Err(reason) => PeerView::Unknown { node: None, reason },
+            }
+        }
+        Err(e) => PeerView::Unknown {
+            node: None,
+            reason: format!("no topology: {e:#}"),
+        },
+    }
+}
+
+/// This node's snapshot and checks (and the front ends' group) from a loaded topology.
+fn probe_node(
+    cfg: &Result<Config>,
+    frontends: bool,
+) -> (NodeState, Report, Option<Vec<FrontendResult>>) {
+    let snap = match cfg {
         Ok(c) => probe::snapshot_with(c),
         Err(e) => probe::config_failed(format!("{e:#}")),
     };
@@ -141,7 +165,7 @@ fn read_node(
         frontends::extend_report(&mut report, &results);
         results
     });
-    (cfg, snap, report, fronts)
+    (snap, report, fronts)
 }
 
 fn now_text() -> String {

@@ -189,8 +189,15 @@ pub fn usage_error_code(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
     crate::model::exit::REFUSED
 }
 
-/// Runs the parsed command line; returns the exit code.
+/// Runs the parsed command line; returns the exit code. The peer connection the command
+/// opened (if any) is closed when it ends.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let r = dispatch(cli);
+    crate::observe::ssh_share::close_all();
+    r
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     if cli.command.only_reads() {
         crate::sys::default_sigpipe();
     }

@@ -366,7 +366,10 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
         ("keepalived", ["transition_attempts"]) => Some(Count(1, 100_000)),
         ("keepalived", ["transition_retry_secs"]) => Some(FracSecs(0, 3600)),
         ("keepalived", ["transition_command_timeout"]) => Some(Secs(1, 86_400)),
-        ("ha", ["ssh_timeout"]) => Some(Secs(1, 3600)),
+        ("ha", ["ssh_timeout" | "ssh_connect_timeout"]) => Some(Secs(1, 3600)),
+        ("ha", ["ssh_control_persist"]) => Some(Secs(0, 3600)),
+        ("ha", ["ssh_control_dir"]) => Some(Path),
+        ("ha", ["ssh_share"]) => Some(Bool),
         ("private_chef_ctl", ["service_manager"]) => Some(ServiceManager),
         // issue 11: how frontend-status reaches the front ends' /_status
         ("ha", ["frontend_scheme"]) => Some(Choice(&["auto", "https", "http"])),

@@ -4,6 +4,7 @@
 //! * [`probe`]: this node's [`crate::model::NodeState`] for the ha-status checks;
 //! * [`host`]: host facts without forking (getifaddrs, /proc/mounts, state files, ICMP, flock);
 //! * [`peer`]: the peer's view over ssh, and the one ssh result classifier;
+//! * [`ssh_share`]: one ssh connection to the peer per command, shared by its peer views;
 //! * [`split_brain_log`]: the split-brain handler's record file;
 //! * [`failover`]: what `stop/start keepalived` watch while they follow a failover;
 //! * [`generation`]: issue 10, the boot id, the drbd-witness record and `drbdadm get-gi`.
@@ -17,3 +18,4 @@ pub mod host;
 pub mod peer;
 pub mod probe;
 pub mod split_brain_log;
+pub mod ssh_share;

@@ -9,12 +9,15 @@
 //! `ipaddress` as `root`. The ssh program, the remote program path and the timeouts come
 //! from [`PeerOptions`] (defaults below, overridable in private-chef.rb with
 //! `ha['ssh_command']`, `ha['peer_ctl']`, `ha['ssh_connect_timeout']` and
-//! `ha['ssh_timeout']`).
+//! `ha['ssh_timeout']`). Every ssh of one command shares one authenticated connection
+//! ([`super::ssh_share`]; `ha['ssh_share']`, `ha['ssh_control_dir']`,
+//! `ha['ssh_control_persist']`).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::ssh_share::{self, Sharing, DEFAULT_CONTROL_DIR};
 use crate::config::{Config, Value as CfgValue};
 use crate::model::StatusDoc;
 use crate::model::{NodeView, PeerView};
@@ -24,8 +27,10 @@ use crate::sys::exec;
 pub const DEFAULT_PEER_CTL: &str = "/opt/opscode/bin/private-chef-ctl";
 /// ssh's own connection timeout, seconds (`-o ConnectTimeout=`).
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 3;
-/// The bound on a whole peer query (connect + remote ha-status), seconds.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 15;
+/// The bound on a whole peer query (connect + remote ha-status), seconds. A loaded or
+/// emulated host can take over 10 s for ssh's handshake alone, which is the bulk of a
+/// first peer view: 15 s was too close to it.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 /// How to reach the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +45,8 @@ pub struct PeerOptions {
     pub connect_timeout: Duration,
     /// The bound on a whole query.
     pub timeout: Duration,
+    /// Connection sharing (`None`: every ssh connects on its own).
+    pub share: Option<Sharing>,
 }
 
 impl Default for PeerOptions {
@@ -50,13 +57,17 @@ impl Default for PeerOptions {
             remote_ctl: DEFAULT_PEER_CTL.to_string(),
             connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            share: None,
         }
     }
 }
 
 impl PeerOptions {
     /// The defaults with `ha['ssh_command']`, `ha['peer_ctl']`, `ha['ssh_connect_timeout']`
-    /// and `ha['ssh_timeout']` (seconds) applied.
+    /// and `ha['ssh_timeout']` (seconds) applied, and connection sharing in
+    /// `ha['ssh_control_dir']` (default [`DEFAULT_CONTROL_DIR`]; `ha['ssh_share'] = false` turns it off) when
+    /// that directory is private (see [`ssh_share::prepare_dir`]), kept
+    /// `ha['ssh_control_persist']` seconds after the command (default 0: closed with it).
     pub fn from_config(cfg: &Config) -> PeerOptions {
         let mut o = PeerOptions::default();
         if let Some(s) = cfg.attr("ha", "ssh_command").and_then(CfgValue::as_str) {
@@ -78,6 +89,17 @@ impl PeerOptions {
         if let Some(d) = secs("ssh_timeout") {
             o.timeout = d;
         }
+        let share = cfg.attr("ha", "ssh_share").and_then(CfgValue::as_bool) != Some(false);
+        let dir = cfg
+            .attr("ha", "ssh_control_dir")
+            .and_then(CfgValue::as_str)
+            .unwrap_or(DEFAULT_CONTROL_DIR);
+        if share && ssh_share::prepare_dir(Path::new(dir)).is_ok() {
+            o.share = Some(Sharing {
+                dir: PathBuf::from(dir),
+                persist: secs("ssh_control_persist").unwrap_or(Duration::ZERO),
+            });
+        }
         o
     }
 }
@@ -93,7 +115,8 @@ pub fn ssh_command(
     timeout: Duration,
 ) -> exec::Command {
     let remote: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
-    exec::Command::new(opts.ssh.as_os_str())
+    let dest = format!("{}@{}", opts.user, address);
+    let mut cmd = exec::Command::new(opts.ssh.as_os_str())
         .args([
             "-o",
             "BatchMode=yes",
@@ -104,8 +127,12 @@ pub fn ssh_command(
         .arg(format!(
             "ConnectTimeout={}",
             opts.connect_timeout.as_secs().max(1)
-        ))
-        .arg(format!("{}@{}", opts.user, address))
+        ));
+    if let Some(s) = &opts.share {
+        ssh_share::remember(&opts.ssh, &dest, s);
+        cmd = cmd.args(s.ssh_options());
+    }
+    cmd.arg(dest)
         .arg("--")
         .args(remote.into_iter().map(OsString::from))
         .timeout(timeout)

@@ -4,6 +4,14 @@
 # kernel package the lab boots), then: format and lint checks, the unit and
 # integration tests, bounded libFuzzer runs of every parser (FUZZ_SECS a target), and the
 # lab tests on a real two-node DRBD pair and its front end.
+#
+# The lab measures how fast this machine runs its guests and scales every wait by it (its
+# pace factor, printed at the end). To check that the suite holds on a slower machine:
+#   LAB_HOGS=6 scripts/test.sh
+# runs 6 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
+# beside the lab tests; on a 2-core machine that runs the guests about 3x slower.
+# Every lab test file runs even when one fails; the failed tests are listed at the end
+# (their guests' logs are under target/lab-logs/<test>/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -27,6 +35,37 @@ scripts/fuzz.sh "${FUZZ_SECS:-45}"
 
 step "lab tests (qemu guests: the pair be1, be2 with real DRBD 8.4, keepalived, runit, PostgreSQL, Redis; the front end fe1)"
 cargo build --release -p private-chef-ctl
-cargo test --release -p lab -- --test-threads=1
+cargo test --release -p lab --no-run
+hogs="${LAB_HOGS:-0}"
+case "$hogs" in
+    ''|*[!0-9]*) echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2 ;;
+esac
+if [ "$hogs" -gt 64 ]; then echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2; fi
+hog_pids=()
+stop_hogs() { if [ "${#hog_pids[@]}" -gt 0 ]; then kill "${hog_pids[@]}" 2>/dev/null || true; hog_pids=(); fi; }
+trap stop_hogs EXIT
+for _ in $(seq 1 "$hogs"); do
+    # its own session, so the scheduler weighs it like one guest (each qemu is a session)
+    setsid sh -c 'while :; do :; done' &
+    hog_pids+=("$!")
+done
+if [ "$hogs" -gt 0 ]; then echo "running $hogs CPU hogs beside the lab tests"; fi
+rm -f target/lab-pace.log
+lab_log=target/lab-tests.log
+set +e
+cargo test --release -p lab --no-fail-fast -- --test-threads=1 2>&1 | tee "$lab_log"
+lab_rc=${PIPESTATUS[0]}
+set -e
+stop_hogs
+if [ -s target/lab-pace.log ]; then
+    echo "lab pace factors (1 = the reference machine; every lab wait was scaled by its lab's):"
+    sort -k2 -n target/lab-pace.log | awk '{ f[NR] = $2 } END { printf "  %d labs: min %s, median %s, max %s\n", NR, f[1], f[int((NR + 1) / 2)], f[NR] }'
+fi
+if [ "$lab_rc" != 0 ]; then
+    echo "lab tests FAILED (logs of each failed test under target/lab-logs/<test>/):" >&2
+    grep -E '^test .* \.\.\. FAILED$' "$lab_log" | sed 's/^test /  /; s/ \.\.\. FAILED$//' >&2 || true
+    grep -E '^error: .*(target|test).* failed' "$lab_log" >&2 || true
+    exit "$lab_rc"
+fi
 
 step "done in $(( $(date +%s) - start ))s"

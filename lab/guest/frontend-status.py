@@ -8,8 +8,8 @@ pings, in parallel, each upstream *through the back-end VIP*:
             serving back end's FQDN, returned as "served_by")
   redis_lb  Redis: PING
 
-each bounded by TIMEOUT seconds (erchef uses 400 ms; 1 s here, as the guests run under TCG,
-where a whole healthy /_status request, TLS included, takes 230-450 ms). The answer is application/json:
+each bounded by PING_SECS times the lab's pace factor (erchef uses 400 ms; 1 s here, as the
+guests run under TCG, where a whole healthy /_status request, TLS included, takes 230-450 ms). The answer is application/json:
 
   200 {"status":"pong","upstreams":{"chef_sql":"pong","redis_lb":"pong"},"served_by":"be1.lab.example"}
   500 {"status":"fail","upstreams":{"chef_sql":"fail","redis_lb":"pong"}}
@@ -31,7 +31,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from writer import VIP, Pg, PgError, Redis  # noqa: E402  (the writer's wire-protocol code)
 
-TIMEOUT = 1.0
+PING_SECS = 1.0  # per upstream, on the reference machine
+PACE_FILE = "/etc/lab/pace"  # the lab's pace factor (written at `lab up`)
+
+
+def ping_timeout():
+    """PING_SECS times the lab's pace factor: a slower machine gets proportionally longer."""
+    try:
+        with open(PACE_FILE) as f:
+            pace = float(f.read().strip())
+    except (OSError, ValueError):
+        pace = 1.0
+    return PING_SECS * min(max(pace, 1.0), 10.0)
+
 OPTS = {"--cert": "/etc/opscode/lab-tls/server.crt", "--key": "/etc/opscode/lab-tls/server.key",
         "--http": "80", "--https": "443", "--vip": VIP, "--log": "/var/log/lab/frontend-status.log"}
 _log_lock = threading.Lock()
@@ -47,7 +59,7 @@ def log(msg):
 
 
 def ping_sql(vip):
-    pg = Pg(vip, timeout=TIMEOUT)
+    pg = Pg(vip, timeout=ping_timeout())
     try:
         rows = pg.query("SHOW cluster_name")
         return rows[0][0] if rows and rows[0] else ""
@@ -56,7 +68,7 @@ def ping_sql(vip):
 
 
 def ping_redis(vip):
-    rd = Redis(vip, timeout=TIMEOUT)
+    rd = Redis(vip, timeout=ping_timeout())
     try:
         rd.send(Redis.enc("PING"))
         if rd.reply() != "PONG":
@@ -66,8 +78,9 @@ def ping_redis(vip):
 
 
 def check(vip):
-    """Both pings in parallel, each bounded by TIMEOUT. Returns (http code, body dict)."""
+    """Both pings in parallel, each bounded by ping_timeout(). Returns (http code, body dict)."""
     results = {}
+    timeout = ping_timeout()
 
     def run(name, fn):
         try:
@@ -81,7 +94,7 @@ def check(vip):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(max(0.0, TIMEOUT - (time.monotonic() - t0)))
+        t.join(max(0.0, timeout - (time.monotonic() - t0)))
     ups, served_by = {}, None
     for name in ("chef_sql", "redis_lb"):
         r = results.get(name, ("fail", "timeout"))

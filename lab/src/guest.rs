@@ -53,6 +53,39 @@ pub fn private_chef_rb(frontend: bool) -> String {
     }
 }
 
+/// The product's timeouts that a slower machine needs longer (private-chef.rb key, its
+/// default in seconds): each is written as the default times the lab's pace factor.
+pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
+    ("ha['ssh_timeout']", 30),
+    ("ha['ssh_connect_timeout']", 5),
+    ("ha['frontend_timeout']", 5),
+    ("private_chef_ctl['svwait']", 30),
+    ("keepalived['transition_command_timeout']", 60),
+];
+
+/// How long the peer's shared ssh connection outlives a command in the lab (seconds,
+/// before scaling): the tests ask the peer view command after command.
+pub const SSH_CONTROL_PERSIST_SECS: u64 = 60;
+
+/// [`private_chef_rb`] with the product's timeouts scaled by the pace factor `pace`.
+pub fn private_chef_rb_paced(frontend: bool, pace: f64) -> String {
+    let mut s = private_chef_rb(frontend);
+    s.push_str(&format!(
+        "# the lab's pace factor is {pace:.2}: these are the defaults times it\n"
+    ));
+    for (key, secs) in PACED_TIMEOUTS {
+        s.push_str(&format!(
+            "{key} = {}\n",
+            crate::pace::scale_secs(*secs, pace)
+        ));
+    }
+    s.push_str(&format!(
+        "ha['ssh_control_persist'] = {}\n",
+        crate::pace::scale_secs(SSH_CONTROL_PERSIST_SECS, pace)
+    ));
+    s
+}
+
 /// The VIP with its prefix, as in the topology file.
 pub const VIP_CIDR: &str = "198.51.100.10/24";
 pub const VIP: &str = "198.51.100.10";
@@ -248,6 +281,14 @@ pub fn render(
         f("root/.ssh/id_ed25519", 0o600, &root_priv)?;
         f("root/.ssh/id_ed25519.pub", 0o644, root_pub.as_bytes())?;
         f("root/.ssh/authorized_keys", 0o600, root_pub.as_bytes())?;
+        // bash sources ~/.bashrc for every command sshd runs; the guests share the host's
+        // /root, whose .bashrc may start tools (a pyenv init took 5 s a command under TCG)
+        // that a real back end does not have: every peer view would pay for them
+        f(
+            "root/.bashrc",
+            0o644,
+            b"# lab guest: nothing to set up (the host's own .bashrc is not for the guests)\n",
+        )?;
         f("root/.ssh/known_hosts", 0o644, known_hosts.as_bytes())?;
         f(
             "root/.ssh/config",

@@ -8,6 +8,10 @@
 //!   overlays and (unless [`LabOptions::frontend`] is off) fe1 while the pair settles, and
 //!   returns once be1 is a healthy master, be2 a healthy backup and fe1's `/_status` pong.
 //! * [`Lab::exec`] runs a command in a guest over a virtio-serial channel.
+//! * [`Lab::pace`]: how much slower than the reference machine this one runs the guests
+//!   (measured at boot, see [`pace`]); every wait of the lab and of [`Lab::wait_for`],
+//!   [`Lab::exec_timeout`] and [`Lab::deadline`] is scaled by it, and so are the product's
+//!   timeouts in the lab's private-chef.rb.
 //! * [`Lab::crash`], [`Lab::start`], [`Lab::shutdown`], [`Lab::cut_link`], [`Lab::heal_link`]
 //!   drive failures.
 //! * Dropping an owning `Lab` kills its guests; while panicking it first saves the guests'
@@ -15,6 +19,7 @@
 
 pub mod cache;
 pub mod guest;
+pub mod pace;
 pub mod qemu;
 pub mod util;
 pub mod writer;
@@ -223,6 +228,16 @@ pub fn default_product_bin() -> PathBuf {
         .unwrap_or_else(|| target_dir().join("release").join("private-chef-ctl"))
 }
 
+/// Appends `<lab name> <factor>` to `target/lab-pace.log`: the suite's summary of how fast
+/// this machine ran the guests (scripts/test.sh prints it). Best effort.
+fn record_pace(name: &str, f: f64) {
+    use std::io::Write;
+    let p = target_dir().join("lab-pace.log");
+    if let Ok(mut file) = fs::OpenOptions::new().create(true).append(true).open(p) {
+        let _ = writeln!(file, "{name} {f:.2}");
+    }
+}
+
 /// The state.json format written by this version. Format 1 (no `format` key) had a
 /// point-to-point public link (`ports`: be1 public, be2 public, be1 cluster, be2 cluster) and
 /// two pids; such a lab can still be attached to for `down`, `crash` and `exec`, not booted.
@@ -249,6 +264,8 @@ struct State {
     fe_mem_mib: u32,
     /// does this lab have a front end (fe1)?
     frontend: bool,
+    /// the pace factor measured at boot (1: the reference machine's speed)
+    pace: f64,
 }
 
 impl State {
@@ -258,7 +275,7 @@ impl State {
             "kernel": self.kernel, "initrd": self.initrd, "kmods": self.kmods,
             "public": self.public, "ports": self.ports, "disks": self.disks,
             "pids": self.pids, "mem_mib": self.mem_mib, "fe_mem_mib": self.fe_mem_mib,
-            "frontend": self.frontend,
+            "frontend": self.frontend, "pace": self.pace,
         })
     }
     fn from_json(v: &serde_json::Value) -> Result<State> {
@@ -321,6 +338,13 @@ impl State {
             mem_mib: num("mem_mib", 768),
             fe_mem_mib: num("fe_mem_mib", 384),
             frontend: v.get("frontend").and_then(|f| f.as_bool()).unwrap_or(false),
+            // a lab saved before the pace was measured ran at the reference pace
+            pace: v
+                .get("pace")
+                .and_then(|f| f.as_f64())
+                .filter(|f| f.is_finite())
+                .unwrap_or(1.0)
+                .clamp(1.0, pace::MAX),
         })
     }
 }
@@ -339,6 +363,8 @@ pub struct Lab {
     state: Mutex<State>,
     nodes: [NodeRt; 3],
     boot_timeout: Duration,
+    /// when this value was made (for progress messages)
+    started: Instant,
 }
 
 /// An HTTP answer: status code and body.
@@ -721,7 +747,7 @@ impl Lab {
     /// From both guests booted in `hold` mode to be1 master and be2 backup.
     fn settle(&self, opts: &LabOptions, t0: Instant) -> Result<()> {
         let lab = self;
-        let deadline = Instant::now() + opts.healthy_timeout;
+        let deadline = Instant::now() + self.scaled(opts.healthy_timeout);
         for n in NodeId::BACKENDS {
             wait_until(
                 deadline,
@@ -754,7 +780,7 @@ impl Lab {
         if !out.success() {
             bail!("fe1: the command channel answers but `true` failed: {out:?}");
         }
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = self.deadline(60);
         wait_until(deadline, "fe1: /_status to answer pong", || {
             Ok(self
                 .frontend_status()
@@ -808,6 +834,7 @@ impl Lab {
                 chan: Mutex::new(None),
             }),
             boot_timeout: LabOptions::default().boot_timeout,
+            started: Instant::now(),
         })
     }
 
@@ -871,6 +898,7 @@ impl Lab {
             mem_mib: opts.mem_mib,
             fe_mem_mib: opts.fe_mem_mib,
             frontend,
+            pace: 1.0,
         };
         let name = opts.name.clone().unwrap_or_else(|| {
             std::thread::current()
@@ -889,6 +917,7 @@ impl Lab {
                 chan: Mutex::new(None),
             }),
             boot_timeout: opts.boot_timeout,
+            started: Instant::now(),
         };
         for n in NodeId::BACKENDS {
             lab.spawn(n, mode)?;
@@ -898,6 +927,19 @@ impl Lab {
             if !out.success() {
                 bail!("{n}: the command channel answers but `true` failed: {out:?}");
             }
+        }
+        if mode != "bootstrap" {
+            let f = match pace::from_env()? {
+                Some(f) => f,
+                None => lab.measure_pace()?,
+            };
+            lab.set_pace(f, frontend)?;
+            record_pace(&lab.name, f);
+            progress(
+                opts.verbose,
+                lab.started,
+                &format!("pace factor {f:.2} (1 = the reference machine)"),
+            );
         }
         if frontend {
             // while the pair settles (DRBD connect, keepalived, services: mostly waiting),
@@ -1025,9 +1067,10 @@ impl Lab {
         self.exec_timeout(n, cmd, Duration::from_secs(120))
     }
 
-    /// Run `cmd` (a bash script) in the node; the guest kills it after `timeout`. One
-    /// command at a time per node.
+    /// Run `cmd` (a bash script) in the node; the guest kills it after `timeout` times the
+    /// pace factor. One command at a time per node.
     pub fn exec_timeout(&self, n: NodeId, cmd: &str, timeout: Duration) -> Result<Output> {
+        let timeout = self.scaled(timeout);
         let mut guard = self.chan(n);
         if !self.is_running(n) {
             *guard = None;
@@ -1070,10 +1113,10 @@ impl Lab {
             .join("\n")
     }
 
-    /// For tests: waits up to `secs` for `f`; on timeout panics with what was awaited and
-    /// [`Lab::summary`].
+    /// For tests: waits up to `secs` (times the pace factor) for `f`; on timeout panics with
+    /// what was awaited and [`Lab::summary`].
     pub fn wait_for(&self, secs: u64, what: &str, mut f: impl FnMut(&Lab) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
+        let deadline = self.deadline(secs);
         wait_until(deadline, what, || Ok(f(self).then_some(())))
             .unwrap_or_else(|e| panic!("{e:#}\n{}", self.summary()));
     }
@@ -1155,7 +1198,7 @@ impl Lab {
             Duration::from_secs(20),
         )?;
         *self.chan(n) = None;
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = self.deadline(60);
         wait_until(deadline, &format!("{n} to power off"), || {
             Ok((!self.is_running(n)).then_some(()))
         })?;
@@ -1501,9 +1544,11 @@ mod tests {
             mem_mib: 768,
             fe_mem_mib: 384,
             frontend: true,
+            pace: 2.75,
         };
         let back = State::from_json(&st.to_json()).unwrap();
         assert_eq!(back.public.as_deref(), Some("239.255.1.2:3456"));
+        assert_eq!(back.pace, 2.75);
         assert_eq!(
             (back.ports, back.pids, back.frontend),
             ([1001, 1002], [11, 12, 13], true)
@@ -1518,6 +1563,8 @@ mod tests {
             (o.public.clone(), o.ports, o.pids, o.frontend),
             (None, [3, 4], [21, 22, 0], false)
         );
+        // a lab saved before the pace was measured ran at the reference pace
+        assert_eq!(o.pace, 1.0);
         // saved again (after a crash) it stays unbootable but readable
         let again = State::from_json(&o.to_json()).unwrap();
         assert_eq!((again.public, again.pids), (None, [21, 22, 0]));

@@ -48,6 +48,11 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
+    /// The lab it writes into (for its pace-scaled deadlines).
+    pub fn lab(&self) -> &'a Lab {
+        self.lab
+    }
+
     /// Starts `writer.py run DIR --first FIRST` in the background on `node` (DIR under
     /// `/run/lab-writer/`, a tmpfs), writing through the VIP.
     pub fn start(lab: &'a Lab, node: NodeId, name: &str, first: u64) -> Result<Writer<'a>> {

@@ -4,7 +4,7 @@
 //! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl`; run with
 //! `cargo test -p lab --release -- --test-threads=1`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lab::{wait_until, Lab, LabOptions, NodeId, Output};
 
@@ -204,7 +204,7 @@ fn bootstrap() {
     }
 
     // the services really serve through the VIP (from the backup, over the public link)
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = lab.deadline(60);
     wait_until(deadline, "PostgreSQL through the VIP", || {
         let o = lab.exec(
             NodeId::Be2,

@@ -89,7 +89,7 @@ fn wait_writes_resume(
     after: lab::writer::Progress,
     secs: u64,
 ) -> lab::writer::Progress {
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = w.lab().deadline(secs);
     w.wait_for(after.pg + 200, after.redis + 200, deadline)
         .unwrap_or_else(|e| panic!("{e:#}\nwriter log:\n{}", w.log().unwrap_or_default()))
 }
@@ -97,7 +97,7 @@ fn wait_writes_resume(
 /// Stops the writer and checks every acknowledged row and key on each of `hosts`.
 fn stop_and_verify(w: &Writer, hosts: &[&str]) -> lab::writer::Progress {
     let p = w
-        .stop(Instant::now() + Duration::from_secs(30))
+        .stop(w.lab().deadline(30))
         .unwrap_or_else(|e| panic!("{e:#}"));
     assert!(p.pg >= 1000 && p.redis >= 1000, "too few writes: {p:?}");
     for h in hosts {
@@ -133,7 +133,7 @@ fn graceful_crash_rejoin() {
     // (a) graceful failover be1 -> be2; the writer on fe1
     let w = Writer::start(&lab, NodeId::Fe1, "graceful", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let before = w
-        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(90))
+        .wait_for(1000, 1000, lab.deadline(90))
         .unwrap_or_else(|e| panic!("{e:#}"));
     lap(t0, &format!("(a) writer acknowledged {before:?}"));
     let o = run_long(
@@ -182,7 +182,7 @@ fn graceful_crash_rejoin() {
     let w =
         Writer::start(&lab, NodeId::Fe1, "crash", 1_000_000).unwrap_or_else(|e| panic!("{e:#}"));
     let before = w
-        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(90))
+        .wait_for(1000, 1000, lab.deadline(90))
         .unwrap_or_else(|e| panic!("{e:#}"));
     lap(
         t0,
@@ -342,7 +342,7 @@ fn flapping_and_queued_transitions() {
             })
             .collect();
         // the calls end (queued ones at once, the lock holders when their loop settles)
-        let deadline = Instant::now() + Duration::from_secs(400);
+        let deadline = lab.deadline(400);
         let r = wait_until(deadline, "the flapping calls to end", || {
             let a = lab.exec(be1, "test -e /run/flap/done && echo y")?;
             let b = lab.exec(be2, "test -e /run/flap/done && echo y")?;
@@ -457,7 +457,7 @@ fn flapping_and_queued_transitions() {
         "queued call output: {o:?}"
     );
     assert!(
-        took < Duration::from_secs(5),
+        took < lab.scaled(Duration::from_secs(5)),
         "the queued call waited {took:?}"
     );
     wait_for(&lab, 120, "the first call to end", |l| {

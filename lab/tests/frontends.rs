@@ -198,7 +198,7 @@ fn frontend_view_of_the_pair() {
     // (c) crash of the master with the writer on fe1; /_status polled from fe1
     let w = Writer::start(&lab, FE1, "frontends", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let before = w
-        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(90))
+        .wait_for(1000, 1000, lab.deadline(90))
         .unwrap_or_else(|e| panic!("{e:#}"));
     lap(
         t0,
@@ -208,11 +208,14 @@ fn frontend_view_of_the_pair() {
     let crash = Instant::now();
     let (mut first_fail, mut pong_again) = (None, None);
     let mut seen = Vec::new();
-    while crash.elapsed() < Duration::from_secs(90) {
+    while crash.elapsed() < lab.scaled(Duration::from_secs(90)) {
         let o = run(
             &lab,
             FE1,
-            &format!("{PCC} frontend-status --json --timeout 2"),
+            &format!(
+                "{PCC} frontend-status --json --timeout {}",
+                lab.scaled_secs(2)
+            ),
         );
         let at = crash.elapsed().as_secs_f64();
         let v: Value = serde_json::from_str(&o.stdout).unwrap_or(Value::Null);
@@ -253,12 +256,10 @@ fn frontend_view_of_the_pair() {
         "frontend view: first fail {f:.1} s after the crash, fail for {:.1} s, pong again (served by be2) {p:.1} s after the crash",
         p - f
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = lab.deadline(60);
     w.wait_for(before.pg + 200, before.redis + 200, deadline)
         .unwrap_or_else(|e| panic!("{e:#}\nwriter log:\n{}", w.log().unwrap_or_default()));
-    let p = w
-        .stop(Instant::now() + Duration::from_secs(30))
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let p = w.stop(lab.deadline(30)).unwrap_or_else(|e| panic!("{e:#}"));
     let o = w.verify(VIP).unwrap_or_else(|e| panic!("{e:#}"));
     eprintln!(
         "(c) verify on the VIP: {}",
@@ -286,7 +287,7 @@ fn frontend_view_of_the_pair() {
     // (d) the front end down: the new master's view names it, exit 2
     lab.crash(FE1)
         .unwrap_or_else(|e| panic!("crash fe1: {e:#}"));
-    let (o, v) = frontend_status(&lab, BE2, "--timeout 2");
+    let (o, v) = frontend_status(&lab, BE2, &format!("--timeout {}", lab.scaled_secs(2)));
     assert_eq!(o.code, 2, "frontend-status with fe1 down: {o:?}");
     assert_eq!(v["ok"], false, "{v:#}");
     assert_eq!(v["exit_code"], 2, "{v:#}");
@@ -296,7 +297,11 @@ fn frontend_view_of_the_pair() {
         fe["error"].as_str().is_some_and(|e| !e.is_empty()),
         "no error for fe1: {fe:#}"
     );
-    let o = run(&lab, BE2, &format!("{PCC} frontend-status --timeout 2"));
+    let o = run(
+        &lab,
+        BE2,
+        &format!("{PCC} frontend-status --timeout {}", lab.scaled_secs(2)),
+    );
     assert_eq!(o.code, 2, "{o:?}");
     assert!(
         format!("{}{}", o.stdout, o.stderr).contains("fe1.lab.example"),

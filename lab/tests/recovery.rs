@@ -42,14 +42,14 @@ fn ok(lab: &Lab, n: NodeId, cmd: &str) -> String {
     o.stdout.trim().to_string()
 }
 
-fn wait(what: &str, secs: u64, probe: impl FnMut() -> anyhow::Result<Option<()>>) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
+fn wait(lab: &Lab, what: &str, secs: u64, probe: impl FnMut() -> anyhow::Result<Option<()>>) {
+    let deadline = lab.deadline(secs);
     wait_until(deadline, what, probe).unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 /// Waits until `n`'s DRBD connection state is `cs`.
 fn wait_cstate(lab: &Lab, n: NodeId, cs: &str, secs: u64) {
-    wait(&format!("{n}: cstate {cs}"), secs, || {
+    wait(lab, &format!("{n}: cstate {cs}"), secs, || {
         Ok((lab.status(n)?.cstate == cs).then_some(()))
     });
 }
@@ -71,7 +71,7 @@ fn diagnose(lab: &Lab, n: NodeId) -> Value {
 /// the views as a fixture and returns the diagnosis.
 fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, fixture: &str, secs: u64) -> Value {
     let mut last = Value::Null;
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = lab.deadline(secs);
     let r = wait_until(deadline, &format!("{n}: ha-diagnose says {slug}"), || {
         last = diagnose(lab, n);
         Ok((last["situation"] == slug).then(|| last.clone()))
@@ -135,7 +135,7 @@ fn steps_with(events: &[Value], status: &str) -> Vec<String> {
 fn wait_healthy_pair(lab: &Lab, master: NodeId, secs: u64) {
     let backup = master.peer();
     let mut last = String::new();
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = lab.deadline(secs);
     wait_until(deadline, "a healthy pair", || {
         let m = lab.status(master)?;
         let b = lab.status(backup)?;
@@ -144,7 +144,7 @@ fn wait_healthy_pair(lab: &Lab, master: NodeId, secs: u64) {
     })
     .unwrap_or_else(|e| panic!("{e:#}\n{last}"));
     for n in [master, backup] {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = lab.deadline(60);
         let mut out = String::new();
         wait_until(deadline, &format!("{n}: ha-status exit 0"), || {
             let o = lab.exec(n, &format!("{PCC} ha-status"))?;
@@ -157,7 +157,7 @@ fn wait_healthy_pair(lab: &Lab, master: NodeId, secs: u64) {
 
 /// Creates the test table through `host` (the VIP or the local socket) from `n`.
 fn create_table(lab: &Lab, n: NodeId, host: &str) {
-    let deadline = Instant::now() + Duration::from_secs(90);
+    let deadline = lab.deadline(90);
     wait_until(deadline, &format!("{n}: create table via {host}"), || {
         let o = lab.exec(
             n,
@@ -330,7 +330,7 @@ fn scenario_3_primary_lost_secondary_up_to_date() {
         BE2,
         "rm -f /opt/opscode/sv/keepalived/down; sv -w 30 start /opt/opscode/service/keepalived",
     );
-    wait("be2 holds the VIP as master", 120, || {
+    wait(&lab, "be2 holds the VIP as master", 120, || {
         let s = lab.status(BE2)?;
         Ok((s.vip && s.current == "master" && s.requested == "master").then_some(()))
     });
@@ -408,7 +408,7 @@ fn split_brain() {
     // the other refuses ("unresolved, dropping connection!", then the split-brain handler),
     // or demotes itself, or the connection drops first (no handler); which side ends
     // StandAlone varies from run to run (all three seen in the lab). Wait until one side is StandAlone and neither is connected.
-    wait("one side StandAlone, none connected", 60, || {
+    wait(&lab, "one side StandAlone, none connected", 60, || {
         let a = lab.status(BE1)?.cstate;
         let b = lab.status(BE2)?.cstate;
         Ok(((a == "StandAlone" || b == "StandAlone")
@@ -533,7 +533,7 @@ fn transition_then_scenario_5_both_secondary() {
     assert_eq!(d["details"]["node"], "be1.lab.example", "{d:#}");
     assert_eq!(d["local"]["transition_lock_held"], true, "{d:#}");
     ok(&lab, BE1, &format!("fuser -k {lock} >/dev/null 2>&1; true"));
-    wait("the transition lock released", 30, || {
+    wait(&lab, "the transition lock released", 30, || {
         let o = lab.exec(BE1, &format!("flock -n -x {lock} true"))?;
         Ok((o.code == 0).then_some(()))
     });
@@ -545,7 +545,7 @@ fn transition_then_scenario_5_both_secondary() {
     stop_keepalived(&lab, BE1);
 
     // both Secondary (the transition demoted be1)
-    wait("both Secondary", 120, || {
+    wait(&lab, "both Secondary", 120, || {
         let a = lab.status(BE1)?;
         let b = lab.status(BE2)?;
         Ok(
@@ -597,7 +597,7 @@ fn transition_then_scenario_5_both_secondary() {
             "rm -f /opt/opscode/sv/keepalived/down; sv -w 30 start /opt/opscode/service/keepalived",
         );
         if n == master {
-            wait("the promoted node holds the VIP", 120, || {
+            wait(&lab, "the promoted node holds the VIP", 120, || {
                 let s = lab.status(n)?;
                 Ok((s.vip && s.current == "master").then_some(()))
             });

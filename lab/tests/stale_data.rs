@@ -130,7 +130,7 @@ fn double_fault_old_master_boots_first() {
     // 1. crash the master; the writer on be2, which takes over by itself (scenario 3)
     let w = Writer::start(&lab, BE2, "double", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let before = w
-        .wait_for(400, 400, Instant::now() + Duration::from_secs(90))
+        .wait_for(400, 400, lab.deadline(90))
         .unwrap_or_else(|e| panic!("{e:#}"));
     lap(t0, &format!("writer acknowledged {before:?}; crashing be1"));
     lab.crash(BE1).unwrap_or_else(|e| panic!("{e:#}"));
@@ -152,11 +152,11 @@ fn double_fault_old_master_boots_first() {
         .wait_for(
             (taken_over.pg + 300).max(1000),
             (taken_over.redis + 300).max(1000),
-            Instant::now() + Duration::from_secs(120),
+            lab.deadline(120),
         )
         .unwrap_or_else(|e| panic!("{e:#}\n{}", w.log().unwrap_or_default()));
     let p = w
-        .stop(Instant::now() + Duration::from_secs(30))
+        .stop(lab.deadline(30))
         .unwrap_or_else(|e| panic!("{e:#} ({p:?})"));
     lap(
         t0,
@@ -171,7 +171,7 @@ fn double_fault_old_master_boots_first() {
     lap(t0, "be2 crashed; be1 booted alone");
     let alone = Instant::now();
     let mut saw_master_request = false;
-    while alone.elapsed() < Duration::from_secs(45) {
+    while alone.elapsed() < lab.scaled(Duration::from_secs(45)) {
         let s = lab.status(BE1).unwrap_or_else(|e| panic!("{e:#}"));
         assert!(
             !s.role.starts_with("Primary") && !s.mounted && !s.postgresql.starts_with("run"),
@@ -243,7 +243,7 @@ fn both_lose_power_and_boot_together() {
     lap(t0, "pair up: be1 master, be2 backup");
     let w = Writer::start(&lab, BE2, "power", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let p = w
-        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(120))
+        .wait_for(1000, 1000, lab.deadline(120))
         .unwrap_or_else(|e| panic!("{e:#}"));
     // power cut on the master; the writer on be2 stops getting acknowledgements at once,
     // its records are copied, then be2 loses power too (before keepalived there notices)
@@ -275,7 +275,7 @@ fn diagnose(lab: &Lab, n: NodeId) -> serde_json::Value {
 
 fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, secs: u64) -> serde_json::Value {
     let mut last = serde_json::Value::Null;
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = lab.deadline(secs);
     let r = wait_until(deadline, &format!("{n}: ha-diagnose says {slug}"), || {
         last = diagnose(lab, n);
         Ok((last["situation"] == slug).then(|| last.clone()))
@@ -330,10 +330,10 @@ fn scenario_5_equal_and_one_newer() {
     lap(t0, "pair up: be1 master, be2 backup");
     let w = Writer::start(&lab, BE2, "s5", 1).unwrap_or_else(|e| panic!("{e:#}"));
     let p = w
-        .wait_for(1000, 1000, Instant::now() + Duration::from_secs(120))
+        .wait_for(1000, 1000, lab.deadline(120))
         .unwrap_or_else(|e| panic!("{e:#}"));
     let p = w
-        .stop(Instant::now() + Duration::from_secs(30))
+        .stop(lab.deadline(30))
         .unwrap_or_else(|e| panic!("{e:#} {p:?}"));
     lap(t0, &format!("writer acknowledged {p:?}"));
 

@@ -1,5 +1,6 @@
 //! The checked-in man pages, completion scripts and `docs/cli.md` must be what the current
-//! clap definitions generate. When this fails, run `scripts/gen-docs.sh` and commit.
+//! clap definitions generate. When this fails, run `scripts/gen-docs.sh` and commit. And the
+//! README's hand-written command table must name every command clap knows.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -123,6 +124,43 @@ fn visible_commands() -> Vec<String> {
         "could not read the commands from --help: {names:?}"
     );
     names
+}
+
+/// The cells of the README's Markdown tables (`\|` is a pipe inside a cell).
+fn readme_table_cells() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut cells = Vec::new();
+    for line in readme.lines() {
+        let line = line.trim();
+        if !line.starts_with('|') {
+            continue;
+        }
+        let line = line.replace("\\|", "\u{0}");
+        for cell in line.split('|') {
+            cells.push(cell.trim().replace('\u{0}', "|"));
+        }
+    }
+    cells
+}
+
+#[test]
+fn readme_command_table_names_every_command() {
+    let cells = readme_table_cells();
+    let missing: Vec<String> = visible_commands()
+        .into_iter()
+        .filter(|name| {
+            let start = format!("`{name}");
+            !cells.iter().any(|c| {
+                c.strip_prefix(&start)
+                    .is_some_and(|rest| rest.starts_with(['`', ' ']))
+            })
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's command table has no row for {missing:?}: add one line each (`name …` | what it does)"
+    );
 }
 
 #[test]

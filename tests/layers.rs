@@ -1,4 +1,4 @@
-//! The layering of `src/` (see the README's layout section and `src/lib.rs`): each module
+//! The layering of `src/` (see docs/layout.md and `src/lib.rs`): each module
 //! imports only from its own layer or lower ones, only `cli` knows the command line, the
 //! cli files share code through `cli/common.rs` only, there is no import cycle between
 //! modules, and the decide layer is pure (no file system, processes, libc, clock or

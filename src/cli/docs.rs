@@ -1,7 +1,8 @@
-//! Completions and man pages, generated from the clap definitions (never by hand).
-//! `gen-docs DIR` writes `DIR/man/*.1` (one page per command) and
-//! `DIR/completions/` (bash, zsh, fish); the checked-in copies are kept fresh by
-//! `scripts/gen-docs.sh`, and a test fails when they are stale.
+//! Completions, man pages and the command-line reference, generated from the clap
+//! definitions (never by hand). `gen-docs DIR` writes `DIR/man/*.1` (one page per
+//! command), `DIR/completions/` (bash, zsh, fish) and `DIR/docs/cli.md` (every command's
+//! `--help`); the checked-in copies are kept fresh by `scripts/gen-docs.sh`, and a test
+//! fails when they are stale.
 
 use std::path::{Path, PathBuf};
 
@@ -46,7 +47,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct GenDocsArgs {
-    /// Directory to write man/ and completions/ into (created when missing).
+    /// Directory to write man/, completions/ and docs/cli.md into (created when missing).
     pub dir: PathBuf,
 }
 
@@ -65,11 +66,61 @@ pub fn run_completions(a: &CompletionsArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Writes every man page and completion script under `dir`.
+/// The width `docs/cli.md` wraps help at, whatever the terminal.
+const CLI_MD_WIDTH: usize = 100;
+
+/// `docs/cli.md`: the long `--help` of the program and of every command clap shows (hidden
+/// commands and clap's own `help` left out), in the order they are declared, each in a
+/// code block. The width is fixed and environment values are not shown, so the page is
+/// the same on every machine.
+pub fn cli_markdown() -> String {
+    let mut root = Cli::command().term_width(CLI_MD_WIDTH).mut_args(|a| {
+        if a.get_env().is_some() {
+            a.hide_env_values(true)
+        } else {
+            a
+        }
+    });
+    root.build();
+    let mut sections: Vec<(String, String)> = vec![(
+        "private-chef-ctl".to_string(),
+        root.render_long_help().to_string(),
+    )];
+    for sub in root.get_subcommands_mut() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        let title = format!("private-chef-ctl {}", sub.get_name());
+        sections.push((title, sub.render_long_help().to_string()));
+    }
+    let mut md = String::from(
+        "# Command-line reference\n\n\
+         Every command's `--help`, generated from the command definitions by \
+         `scripts/gen-docs.sh`\n\
+         (`private-chef-ctl gen-docs .`): do not edit by hand; a test fails when this page is stale.\n\
+         The same text is in the man pages (`man/`). What the commands print and why: the\n\
+         [README](../README.md) and the other pages of `docs/`.\n\n",
+    );
+    for (title, _) in &sections {
+        md.push_str(&format!("- [`{title}`](#{})\n", title.replace(' ', "-")));
+    }
+    for (title, help) in &sections {
+        md.push_str(&format!("\n## {title}\n\n```text\n"));
+        for line in help.trim_end().lines() {
+            md.push_str(line.trim_end());
+            md.push('\n');
+        }
+        md.push_str("```\n");
+    }
+    md
+}
+
+/// Writes every man page, completion script and `docs/cli.md` under `dir`.
 pub fn generate_docs(dir: &Path) -> Result<()> {
     let man = dir.join("man");
     let comp = dir.join("completions");
-    for d in [&man, &comp] {
+    let docs = dir.join("docs");
+    for d in [&man, &comp, &docs] {
         std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
     }
     clap_mangen::generate_to(Cli::command(), &man)
@@ -83,6 +134,8 @@ pub fn generate_docs(dir: &Path) -> Result<()> {
         std::fs::write(&path, completion_script(shell))
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    let path = docs.join("cli.md");
+    std::fs::write(&path, cli_markdown()).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

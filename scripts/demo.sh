@@ -22,6 +22,9 @@ trap cleanup EXIT
 
 step "boot the pair (be1 master, be2 backup) and the front end fe1"
 "$LAB" up
+# the waits below are this machine's: the reference machine's times the lab's pace factor
+pace=$("$LAB" pace)
+scaled() { awk -v s="$1" -v f="$pace" 'BEGIN { printf "%d", s * f + 0.999 }'; }
 
 ha_status() {   # ha_status NODE: show and return private-chef-ctl ha-status on NODE
     echo "--- $1: private-chef-ctl ha-status"
@@ -44,12 +47,13 @@ step "graceful failover: private-chef-ctl stop keepalived on the master (be1); n
 T1=$SECONDS
 "$LAB" exec be1 -- "$PCC" stop keepalived --yes
 
-step "wait until be2 is master and both pass ha-status (deadline 120 s)"
-deadline=$((SECONDS + 120))
+limit=$(scaled 120)
+step "wait until be2 is master and both pass ha-status (deadline $limit s: 120 s x pace $pace)"
+deadline=$((SECONDS + limit))
 until "$LAB" exec be2 -- "$PCC" ha-status >/dev/null 2>&1 &&
       [ "$("$LAB" exec be2 -- cat /var/opt/opscode/keepalived/current_cluster_status)" = master ]; do
     if [ $SECONDS -ge $deadline ]; then
-        echo "demo: be2 did not become a healthy master within 120 s" >&2
+        echo "demo: be2 did not become a healthy master within $limit s" >&2
         ha_status be2 || true
         "$LAB" exec be2 -- tail -n 30 /var/log/opscode/keepalived/cluster.log || true
         exit 1
@@ -68,10 +72,11 @@ ha_status be1 || echo "(be1 ha-status exit status $? - keepalived is stopped the
 
 step "rejoin: private-chef-ctl start keepalived on be1 (nopreempt: it stays backup)"
 "$LAB" exec be1 -- "$PCC" start keepalived --yes
-deadline=$((SECONDS + 60))
+limit=$(scaled 60)
+deadline=$((SECONDS + limit))
 until "$LAB" exec be1 -- "$PCC" ha-status >/dev/null 2>&1; do
     if [ $SECONDS -ge $deadline ]; then
-        echo "demo: be1 did not become a healthy backup within 60 s" >&2
+        echo "demo: be1 did not become a healthy backup within $limit s" >&2
         ha_status be1 || true
         exit 1
     fi

@@ -19,8 +19,13 @@
 
 pub mod cache;
 pub mod guest;
+mod images;
+mod logs;
+mod node;
 pub mod pace;
 pub mod qemu;
+mod state;
+mod status;
 pub mod util;
 pub mod writer;
 
@@ -33,124 +38,18 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+pub use node::{Link, NodeId};
 pub use qemu::Output;
+pub use status::NodeStatus;
 pub use util::wait_until;
 
+use images::{artifacts, base_images, Artifacts};
 use qemu::{Channel, QemuSpec};
-use util::{fnv1a, run_checked};
+use state::State;
+use util::run_checked;
 
 /// Size of each node's DRBD backing disk.
 pub const DISK_SIZE: &str = "256M";
-
-/// A node of the lab: the back-end pair (`be1`, `be2`) and the front end (`fe1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeId {
-    Be1,
-    Be2,
-    /// The front end on the public segment (no cluster link, no DRBD disk): serves
-    /// `/_status` and runs lab clients (the writer) outside both back ends.
-    Fe1,
-}
-
-impl NodeId {
-    /// Every node, back ends first.
-    pub const ALL: [NodeId; 3] = [NodeId::Be1, NodeId::Be2, NodeId::Fe1];
-    /// The back-end pair (DRBD, keepalived, PostgreSQL, Redis).
-    pub const BACKENDS: [NodeId; 2] = [NodeId::Be1, NodeId::Be2];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            NodeId::Be1 => "be1",
-            NodeId::Be2 => "be2",
-            NodeId::Fe1 => "fe1",
-        }
-    }
-    pub fn fqdn(self) -> &'static str {
-        match self {
-            NodeId::Be1 => "be1.lab.example",
-            NodeId::Be2 => "be2.lab.example",
-            NodeId::Fe1 => "fe1.lab.example",
-        }
-    }
-    /// Is it one of the back-end pair?
-    pub fn is_backend(self) -> bool {
-        self != NodeId::Fe1
-    }
-    /// eth0: the public segment (VRRP and the VIP on the back ends; `/_status` on fe1)
-    pub fn public_ip(self) -> &'static str {
-        match self {
-            NodeId::Be1 => "198.51.100.11",
-            NodeId::Be2 => "198.51.100.12",
-            NodeId::Fe1 => "198.51.100.21",
-        }
-    }
-    /// eth1: DRBD replication (back ends only; fe1 has no cluster link)
-    pub fn cluster_ip(self) -> &'static str {
-        match self {
-            NodeId::Be1 => "192.0.2.11",
-            NodeId::Be2 => "192.0.2.12",
-            NodeId::Fe1 => panic!("fe1 has no cluster link"),
-        }
-    }
-    /// The other back end (back ends only).
-    pub fn peer(self) -> NodeId {
-        match self {
-            NodeId::Be1 => NodeId::Be2,
-            NodeId::Be2 => NodeId::Be1,
-            NodeId::Fe1 => panic!("fe1 is not one of the back-end pair: it has no peer"),
-        }
-    }
-    fn index(self) -> usize {
-        match self {
-            NodeId::Be1 => 0,
-            NodeId::Be2 => 1,
-            NodeId::Fe1 => 2,
-        }
-    }
-    /// MAC of link `i` (0 public, 1 cluster)
-    pub fn mac(self, i: usize) -> String {
-        format!("52:54:00:0a:{:02x}:{:02x}", i + 1, self.index() + 1)
-    }
-    pub fn parse(s: &str) -> Result<NodeId> {
-        match s {
-            "be1" | "be1.lab.example" => Ok(NodeId::Be1),
-            "be2" | "be2.lab.example" => Ok(NodeId::Be2),
-            "fe1" | "fe1.lab.example" => Ok(NodeId::Fe1),
-            _ => bail!("unknown node {s:?} (be1, be2 or fe1)"),
-        }
-    }
-}
-
-impl std::fmt::Display for NodeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The two links of each node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Link {
-    /// eth0: clients, VRRP adverts, the VIP
-    Public,
-    /// eth1: DRBD replication
-    Cluster,
-}
-
-impl Link {
-    fn netdev(self) -> &'static str {
-        match self {
-            Link::Public => "pub",
-            Link::Cluster => "clu",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Link> {
-        match s {
-            "public" | "pub" | "eth0" => Ok(Link::Public),
-            "cluster" | "clu" | "eth1" => Ok(Link::Cluster),
-            _ => bail!("unknown link {s:?} (public or cluster)"),
-        }
-    }
-}
 
 /// How to bring the lab up.
 #[derive(Debug, Clone)]
@@ -238,117 +137,6 @@ fn record_pace(name: &str, f: f64) {
     }
 }
 
-/// The state.json format written by this version. Format 1 (no `format` key) had a
-/// point-to-point public link (`ports`: be1 public, be2 public, be1 cluster, be2 cluster) and
-/// two pids; such a lab can still be attached to for `down`, `crash` and `exec`, not booted.
-const STATE_FORMAT: u64 = 2;
-
-/// Persistent description of a running lab (`<run>/state.json`), shared by CLI calls.
-#[derive(Debug, Clone)]
-struct State {
-    kernel: PathBuf,
-    initrd: PathBuf,
-    kmods: PathBuf,
-    /// the public segment: qemu multicast group and port (`239.255.A.B:PORT`, one per lab);
-    /// None for a format-1 lab
-    public: Option<String>,
-    /// udp ports of the point-to-point cluster link: be1, be2
-    ports: [u16; 2],
-    /// the back ends' disks (fe1 has none)
-    disks: [PathBuf; 2],
-    /// qemu pids: be1, be2, fe1 (0: not running)
-    pids: [i32; 3],
-    /// memory of each back end
-    mem_mib: u32,
-    /// memory of fe1
-    fe_mem_mib: u32,
-    /// does this lab have a front end (fe1)?
-    frontend: bool,
-    /// the pace factor measured at boot (1: the reference machine's speed)
-    pace: f64,
-}
-
-impl State {
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "format": STATE_FORMAT,
-            "kernel": self.kernel, "initrd": self.initrd, "kmods": self.kmods,
-            "public": self.public, "ports": self.ports, "disks": self.disks,
-            "pids": self.pids, "mem_mib": self.mem_mib, "fe_mem_mib": self.fe_mem_mib,
-            "frontend": self.frontend, "pace": self.pace,
-        })
-    }
-    fn from_json(v: &serde_json::Value) -> Result<State> {
-        let s = |k: &str| -> Result<PathBuf> {
-            Ok(PathBuf::from(
-                v.get(k)
-                    .and_then(|x| x.as_str())
-                    .context(format!("state.json: {k}"))?,
-            ))
-        };
-        let arr = |k: &str| -> Result<Vec<serde_json::Value>> {
-            Ok(v.get(k)
-                .and_then(|x| x.as_array())
-                .context(format!("state.json: {k}"))?
-                .clone())
-        };
-        let format = v.get("format").and_then(|f| f.as_u64()).unwrap_or(1);
-        if format > STATE_FORMAT {
-            bail!("state.json: format {format} is newer than this lab binary ({STATE_FORMAT})");
-        }
-        let ports: Vec<u16> = arr("ports")?
-            .iter()
-            .filter_map(|p| p.as_u64().and_then(|p| u16::try_from(p).ok()))
-            .collect();
-        let disks: Vec<PathBuf> = arr("disks")?
-            .iter()
-            .filter_map(|p| p.as_str().map(PathBuf::from))
-            .collect();
-        let pids: Vec<i32> = arr("pids")?
-            .iter()
-            .filter_map(|p| p.as_i64().and_then(|p| i32::try_from(p).ok()))
-            .collect();
-        let (public, ports, pids) = match (format, ports.as_slice(), pids.as_slice()) {
-            (1, [_, _, c1, c2], [p1, p2]) => (None, [*c1, *c2], [*p1, *p2, 0]),
-            // `public` is null when a format-1 lab was saved again (after `crash`)
-            (2, [c1, c2], [p1, p2, p3]) => (
-                v.get("public").and_then(|x| x.as_str()).map(str::to_string),
-                [*c1, *c2],
-                [*p1, *p2, *p3],
-            ),
-            _ => bail!("state.json: malformed"),
-        };
-        if disks.len() != 2 {
-            bail!("state.json: malformed");
-        }
-        let num = |k: &str, d: u32| {
-            v.get(k)
-                .and_then(|m| m.as_u64())
-                .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(d)
-        };
-        Ok(State {
-            kernel: s("kernel")?,
-            initrd: s("initrd")?,
-            kmods: s("kmods")?,
-            public,
-            ports,
-            disks: [disks[0].clone(), disks[1].clone()],
-            pids,
-            mem_mib: num("mem_mib", 768),
-            fe_mem_mib: num("fe_mem_mib", 384),
-            frontend: v.get("frontend").and_then(|f| f.as_bool()).unwrap_or(false),
-            // a lab saved before the pace was measured ran at the reference pace
-            pace: v
-                .get("pace")
-                .and_then(|f| f.as_f64())
-                .filter(|f| f.is_finite())
-                .unwrap_or(1.0)
-                .clamp(1.0, pace::MAX),
-        })
-    }
-}
-
 struct NodeRt {
     child: Mutex<Option<Child>>,
     chan: Mutex<Option<Channel>>,
@@ -372,131 +160,6 @@ pub struct Lab {
 pub struct HttpAnswer {
     pub code: u16,
     pub body: String,
-}
-
-/// One node's view, as `Lab::status` reads it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NodeStatus {
-    /// `drbdadm role pc0`, e.g. `Primary/Secondary`
-    pub role: String,
-    /// `drbdadm cstate pc0`, e.g. `Connected`
-    pub cstate: String,
-    /// `drbdadm dstate pc0`, e.g. `UpToDate/UpToDate`
-    pub dstate: String,
-    pub requested: String,
-    pub current: String,
-    pub vip: bool,
-    pub mounted: bool,
-    /// runit `supervise/stat` of keepalived, postgresql, redis_lb (`run`, `down`, …)
-    pub keepalived: String,
-    pub postgresql: String,
-    pub redis_lb: String,
-    /// `pg_isready` over the unix socket
-    pub pg_ready: bool,
-}
-
-const STATUS_PROBE: &str = r#"
-echo "role=$(drbdadm role pc0 2>/dev/null)"
-echo "cstate=$(drbdadm cstate pc0 2>/dev/null)"
-echo "dstate=$(drbdadm dstate pc0 2>/dev/null)"
-echo "requested=$(cat /var/opt/opscode/keepalived/requested_cluster_status 2>/dev/null)"
-echo "current=$(cat /var/opt/opscode/keepalived/current_cluster_status 2>/dev/null)"
-if ip -o addr show dev eth0 | grep -q ' inet 198\.51\.100\.10/'; then echo vip=1; else echo vip=0; fi
-if grep -q ' /var/opt/opscode/drbd/data ' /proc/mounts; then echo mounted=1; else echo mounted=0; fi
-for s in keepalived postgresql redis_lb; do echo "$s=$(cat /opt/opscode/service/$s/supervise/stat 2>/dev/null)"; done
-if pg_isready -q -h /var/run/postgresql -t 2 >/dev/null 2>&1; then echo pg_ready=1; else echo pg_ready=0; fi
-"#;
-
-impl NodeStatus {
-    fn parse(s: &str) -> NodeStatus {
-        let mut st = NodeStatus::default();
-        for line in s.lines() {
-            let Some((k, v)) = line.split_once('=') else {
-                continue;
-            };
-            let v = v.trim().to_string();
-            match k {
-                "role" => st.role = v,
-                "cstate" => st.cstate = v,
-                "dstate" => st.dstate = v,
-                "requested" => st.requested = v,
-                "current" => st.current = v,
-                "vip" => st.vip = v == "1",
-                "mounted" => st.mounted = v == "1",
-                "keepalived" => st.keepalived = v,
-                "postgresql" => st.postgresql = v,
-                "redis_lb" => st.redis_lb = v,
-                "pg_ready" => st.pg_ready = v == "1",
-                _ => {}
-            }
-        }
-        st
-    }
-
-    /// DRBD Connected and UpToDate on both sides.
-    pub fn drbd_in_sync(&self) -> bool {
-        self.cstate == "Connected" && self.dstate == "UpToDate/UpToDate"
-    }
-
-    /// A healthy master: Primary/Secondary, VIP, mounted, services up and PostgreSQL ready.
-    pub fn healthy_master(&self) -> bool {
-        self.drbd_in_sync()
-            && self.role == "Primary/Secondary"
-            && self.current == "master"
-            && self.requested == "master"
-            && self.vip
-            && self.mounted
-            && self.keepalived.starts_with("run")
-            && self.postgresql.starts_with("run")
-            && self.redis_lb.starts_with("run")
-            && self.pg_ready
-    }
-
-    /// A healthy backup: Secondary/Primary, no VIP, not mounted, HA services down.
-    pub fn healthy_backup(&self) -> bool {
-        self.drbd_in_sync()
-            && self.role == "Secondary/Primary"
-            && self.current == "backup"
-            && self.requested == "backup"
-            && !self.vip
-            && !self.mounted
-            && self.keepalived.starts_with("run")
-            && self.postgresql.starts_with("down")
-            && self.redis_lb.starts_with("down")
-    }
-
-    /// One line for humans.
-    pub fn summary(&self) -> String {
-        format!(
-            "drbd {} {} {} | cluster requested={} current={} | vip={} mounted={} | keepalived={} postgresql={} redis_lb={} pg_ready={}",
-            or_dash(&self.role),
-            or_dash(&self.cstate),
-            or_dash(&self.dstate),
-            or_dash(&self.requested),
-            or_dash(&self.current),
-            yn(self.vip),
-            yn(self.mounted),
-            or_dash(&self.keepalived),
-            or_dash(&self.postgresql),
-            or_dash(&self.redis_lb),
-            yn(self.pg_ready)
-        )
-    }
-}
-
-fn or_dash(s: &str) -> &str {
-    if s.is_empty() {
-        "-"
-    } else {
-        s
-    }
-}
-fn yn(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
 }
 
 static RUN_COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -526,124 +189,6 @@ fn progress(verbose: bool, t0: Instant, msg: &str) {
     if verbose {
         eprintln!("lab [{:6.1}s] {msg}", t0.elapsed().as_secs_f64());
     }
-}
-
-/// Everything built once and kept in the cache.
-struct Artifacts {
-    kernel: cache::Kernel,
-    initrd: PathBuf,
-    keys: cache::SshKeys,
-    tls: cache::Tls,
-}
-
-fn artifacts() -> Result<Artifacts> {
-    let c = cache::cache_dir()?;
-    let kernel = cache::kernel(&c)?;
-    let initrd = cache::initramfs(&c, &kernel)?;
-    let keys = cache::ssh_keys(&c, &["be1", "be2", "fe1"])?;
-    let tls = cache::tls(&c)?;
-    Ok(Artifacts {
-        kernel,
-        initrd,
-        keys,
-        tls,
-    })
-}
-
-/// The cache key of the bootstrapped base images: whatever shapes the disks' content.
-fn base_key(kernel: &cache::Kernel) -> String {
-    let mut k = Vec::new();
-    for part in [
-        "base-v1",
-        kernel.version.as_str(),
-        DISK_SIZE,
-        guest::BOOTSTRAP_PRIMARY,
-        guest::PC0_RES,
-        guest::DRBD_CONF,
-    ] {
-        k.extend_from_slice(part.as_bytes());
-        k.push(0);
-    }
-    format!("{:016x}", fnv1a(&k))
-}
-
-/// An exclusive lock file (flock), released on drop.
-struct FileLock(fs::File);
-
-impl FileLock {
-    fn acquire(path: &Path) -> Result<FileLock> {
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p)?;
-        }
-        let f = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        use std::os::fd::AsRawFd;
-        // SAFETY: flock on an fd we own.
-        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
-        if rc != 0 {
-            bail!(
-                "flock {}: {}",
-                path.display(),
-                std::io::Error::last_os_error()
-            );
-        }
-        Ok(FileLock(f))
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        use std::os::fd::AsRawFd;
-        // SAFETY: flock on an fd we own.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
-    }
-}
-
-/// The bootstrapped base images (be1, be2), built when missing.
-fn base_images(a: &Artifacts, opts: &LabOptions, t0: Instant) -> Result<[PathBuf; 2]> {
-    let c = cache::cache_dir()?;
-    let key = base_key(&a.kernel);
-    let dir = c.join("base").join(&key);
-    let imgs = [dir.join("be1.qcow2"), dir.join("be2.qcow2")];
-    if imgs.iter().all(|p| p.is_file()) {
-        return Ok(imgs);
-    }
-    let _lock = FileLock::acquire(&c.join("base").join(".lock"))?;
-    if imgs.iter().all(|p| p.is_file()) {
-        return Ok(imgs);
-    }
-    progress(opts.verbose, t0, "bootstrapping the base disk images");
-    let tmp = c
-        .join("base")
-        .join(format!("{key}.tmp{}", std::process::id()));
-    let _ = fs::remove_dir_all(&tmp);
-    fs::create_dir_all(&tmp)?;
-    let tmp_imgs = [tmp.join("be1.qcow2"), tmp.join("be2.qcow2")];
-    for p in &tmp_imgs {
-        run_checked(
-            Command::new("qemu-img")
-                .args(["create", "-q", "-f", "qcow2"])
-                .arg(p)
-                .arg(DISK_SIZE),
-        )?;
-    }
-    {
-        let mut bopts = opts.clone();
-        bopts.run_dir = None;
-        bopts.frontend = false;
-        bopts.detached = false;
-        let lab = Lab::boot(a, &bopts, tmp_imgs.clone(), "bootstrap", None)?;
-        lab.bootstrap_disks(opts.verbose, t0)?;
-    }
-    let _ = fs::remove_dir_all(&dir);
-    fs::rename(&tmp, &dir)?;
-    progress(opts.verbose, t0, "base images ready");
-    Ok(imgs)
 }
 
 /// Marks a directory as a lab run directory: only such a directory (or an empty one) is
@@ -1123,7 +668,7 @@ impl Lab {
 
     /// DRBD, cluster state, VIP, mount and services as the node sees them.
     pub fn status(&self, n: NodeId) -> Result<NodeStatus> {
-        let out = self.exec_timeout(n, STATUS_PROBE, Duration::from_secs(30))?;
+        let out = self.exec_timeout(n, status::STATUS_PROBE, Duration::from_secs(30))?;
         Ok(NodeStatus::parse(&out.stdout))
     }
 
@@ -1295,133 +840,6 @@ impl Lab {
         *child = None;
         detached
     }
-
-    /// Save consoles, keepalived logs, cluster.log, dmesg and a state dump of both back ends
-    /// (fe1: console, dmesg, the `/_status` service's log and answer, a state dump) under
-    /// `target/lab-logs/<name>/`.
-    pub fn collect_logs(&self) -> Result<PathBuf> {
-        let dir = target_dir().join("lab-logs").join(&self.name);
-        fs::create_dir_all(&dir)?;
-        for n in NodeId::ALL {
-            if n == NodeId::Fe1 && !self.has_frontend() {
-                continue;
-            }
-            let nm = n.name();
-            for (src, dst) in [
-                (format!("{nm}.console.log"), format!("{nm}-console.log")),
-                (
-                    format!("{nm}.console.qemu-stderr.log"),
-                    format!("{nm}-qemu-stderr.log"),
-                ),
-            ] {
-                let _ = fs::copy(self.run.join(src), dir.join(dst));
-            }
-            if !self.is_running(n) {
-                let _ = fs::write(dir.join(format!("{nm}-NOT-RUNNING")), b"");
-                continue;
-            }
-            let t = Duration::from_secs(15);
-            let fe_items: [(&str, &str); 4] = [
-                ("dmesg.txt", "dmesg"),
-                (
-                    "frontend-status.log",
-                    "cat /var/log/lab/frontend-status.log",
-                ),
-                (
-                    "status.txt",
-                    "curl -sS -i --max-time 5 https://chef.lab.example/_status",
-                ),
-                (
-                    "state.txt",
-                    "ip addr; ip neigh; sv status /opt/opscode/service/*; ps axf",
-                ),
-            ];
-            let be_items: [(&str, &str); 6] = [
-                ("dmesg.txt", "dmesg"),
-                (
-                    "keepalived-current.log",
-                    "cat /var/log/opscode/keepalived/current",
-                ),
-                (
-                    "cluster.log",
-                    "cat /var/log/opscode/keepalived/cluster.log",
-                ),
-                ("split-brain.log", "cat /var/opt/opscode/drbd/split-brain.log"),
-                (
-                    "state.txt",
-                    "cat /proc/drbd; ip addr; sv status /opt/opscode/service/*; cat /var/opt/opscode/keepalived/*_cluster_status; cat /proc/mounts; ps axf",
-                ),
-                ("keepalived-logs.tar.b64", "tar -C /var/log/opscode -cz keepalived | base64"),
-            ];
-            let items: &[(&str, &str)] = if n.is_backend() { &be_items } else { &fe_items };
-            for &(file, cmd) in items {
-                let text = match self.exec_timeout(n, cmd, t) {
-                    Ok(o) => format!("{}{}", o.stdout, o.stderr),
-                    Err(e) => format!("(could not collect: {e:#})\n"),
-                };
-                let _ = fs::write(dir.join(format!("{nm}-{file}")), text);
-            }
-        }
-        Ok(dir)
-    }
-
-    /// The DRBD bootstrap on blank disks (both guests booted in `bootstrap` mode).
-    fn bootstrap_disks(&self, verbose: bool, t0: Instant) -> Result<()> {
-        let must = |n: NodeId, cmd: &str, secs: u64| -> Result<Output> {
-            let o = self.exec_timeout(n, cmd, Duration::from_secs(secs))?;
-            if !o.success() {
-                bail!("{n}: `{cmd}` failed ({}): {}{}", o.code, o.stdout, o.stderr);
-            }
-            Ok(o)
-        };
-        for n in NodeId::BACKENDS {
-            must(n, "drbdadm -- --force create-md pc0 && drbdadm up pc0", 120)?;
-        }
-        let deadline = Instant::now() + Duration::from_secs(120);
-        for n in NodeId::BACKENDS {
-            wait_until(deadline, &format!("{n}: DRBD connected"), || {
-                Ok(self.status(n)?.cstate.eq("Connected").then_some(()))
-            })?;
-        }
-        progress(
-            verbose,
-            t0,
-            "bootstrap: DRBD connected, skipping the initial sync",
-        );
-        must(
-            NodeId::Be1,
-            "drbdadm -- --clear-bitmap new-current-uuid pc0",
-            60,
-        )?;
-        for n in NodeId::BACKENDS {
-            wait_until(deadline, &format!("{n}: DRBD UpToDate"), || {
-                Ok(self.status(n)?.drbd_in_sync().then_some(()))
-            })?;
-        }
-        progress(verbose, t0, "bootstrap: mkfs, initdb");
-        must(
-            NodeId::Be1,
-            "drbdadm primary pc0 && bash \"$(sed -n 's/.*lab\\.dir=\\([^ ]*\\).*/\\1/p' /proc/cmdline)/bootstrap-primary.sh\"",
-            600,
-        )?;
-        for n in NodeId::BACKENDS {
-            wait_until(
-                deadline,
-                &format!("{n}: Secondary/Secondary in sync"),
-                || {
-                    let s = self.status(n)?;
-                    Ok((s.drbd_in_sync() && s.role == "Secondary/Secondary").then_some(()))
-                },
-            )?;
-        }
-        for n in NodeId::BACKENDS {
-            must(n, "drbdadm down pc0 && sync", 60)?;
-        }
-        for n in NodeId::BACKENDS {
-            self.poweroff(n)?;
-        }
-        Ok(())
-    }
 }
 
 impl Drop for Lab {
@@ -1487,15 +905,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_parse() {
-        let s = NodeStatus::parse(
-            "role=Primary/Secondary\ncstate=Connected\ndstate=UpToDate/UpToDate\nrequested=master\ncurrent=master\nvip=1\nmounted=1\nkeepalived=run\npostgresql=run\nredis_lb=run\npg_ready=1\n",
-        );
-        assert!(s.healthy_master());
-        assert!(!s.healthy_backup());
-    }
-
-    #[test]
     fn run_dirs_the_guests_cannot_see_are_refused() {
         for d in [
             "/tmp/lab",
@@ -1529,47 +938,6 @@ mod tests {
         assert!(!run.join("old-state").exists());
         assert!(run.join(RUN_MARKER).exists());
         let _ = fs::remove_dir_all(&base);
-    }
-
-    #[test]
-    fn state_json_round_trip_and_format_1() {
-        let st = State {
-            kernel: "/k".into(),
-            initrd: "/i".into(),
-            kmods: "/m".into(),
-            public: Some("239.255.1.2:3456".into()),
-            ports: [1001, 1002],
-            disks: ["/d1".into(), "/d2".into()],
-            pids: [11, 12, 13],
-            mem_mib: 768,
-            fe_mem_mib: 384,
-            frontend: true,
-            pace: 2.75,
-        };
-        let back = State::from_json(&st.to_json()).unwrap();
-        assert_eq!(back.public.as_deref(), Some("239.255.1.2:3456"));
-        assert_eq!(back.pace, 2.75);
-        assert_eq!(
-            (back.ports, back.pids, back.frontend),
-            ([1001, 1002], [11, 12, 13], true)
-        );
-        // an older lab's file: point-to-point public link, two pids, no front end
-        let old = serde_json::json!({
-            "kernel": "/k", "initrd": "/i", "kmods": "/m", "ports": [1, 2, 3, 4],
-            "disks": ["/d1", "/d2"], "pids": [21, 22], "mem_mib": 768,
-        });
-        let o = State::from_json(&old).unwrap();
-        assert_eq!(
-            (o.public.clone(), o.ports, o.pids, o.frontend),
-            (None, [3, 4], [21, 22, 0], false)
-        );
-        // a lab saved before the pace was measured ran at the reference pace
-        assert_eq!(o.pace, 1.0);
-        // saved again (after a crash) it stays unbootable but readable
-        let again = State::from_json(&o.to_json()).unwrap();
-        assert_eq!((again.public, again.pids), (None, [21, 22, 0]));
-        let seg = new_public_segment().unwrap();
-        assert!(seg.starts_with("239.255.") && seg.contains(':'), "{seg}");
     }
 
     #[test]

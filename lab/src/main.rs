@@ -22,8 +22,9 @@ const USAGE: &str = "usage: lab <command>
   shutdown NODE           graceful: stop keepalived, demote, power off (fe1: power off)
   partition public|cluster [NODE]   unplug the link (on NODE, default be1; fe1 has public only)
   heal public|cluster [NODE]        plug it back in
+  pace                    the pace factor measured at boot (scripts scale their waits by it)
   down                    stop everything, remove the run directory
-environment: LAB_RUN_DIR, LAB_CACHE_DIR, LAB_PRODUCT_BIN, LAB_VERBOSE";
+environment: LAB_RUN_DIR, LAB_CACHE_DIR, LAB_PRODUCT_BIN, LAB_VERBOSE, LAB_PACE";
 
 fn run_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os("LAB_RUN_DIR") {
@@ -76,11 +77,12 @@ fn real_main() -> Result<ExitCode> {
                 ..LabOptions::default()
             };
             match Lab::up(opts) {
-                Ok(_lab) => {
+                Ok(lab) => {
                     println!(
-                        "lab: pair healthy in {:.1}s (be1 master, be2 backup{}); run dir {}",
+                        "lab: pair healthy in {:.1}s (be1 master, be2 backup{}); pace factor {:.2}; run dir {}",
                         t0.elapsed().as_secs_f64(),
                         if frontend { ", fe1 /_status pong" } else { "" },
+                        lab.pace(),
                         run.display()
                     );
                     Ok(ExitCode::SUCCESS)
@@ -95,6 +97,10 @@ fn real_main() -> Result<ExitCode> {
         }
         "status" => {
             let lab = Lab::attach(&run)?;
+            println!(
+                "pace factor {:.2} (every lab wait is scaled by it)",
+                lab.pace()
+            );
             let mut bad = false;
             for n in NodeId::ALL {
                 if n == NodeId::Fe1 && !lab.has_frontend() {
@@ -183,6 +189,10 @@ fn real_main() -> Result<ExitCode> {
                 lab.heal_link(node, link)?;
             }
             println!("lab: {cmd} {link:?} link of {node}");
+            Ok(ExitCode::SUCCESS)
+        }
+        "pace" => {
+            println!("{:.2}", Lab::attach(&run)?.pace());
             Ok(ExitCode::SUCCESS)
         }
         "down" => {

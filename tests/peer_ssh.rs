@@ -142,7 +142,7 @@ fn a_failing_ha_status_is_still_a_view() {
             "-o",
             "StrictHostKeyChecking=yes",
             "-o",
-            "ConnectTimeout=3",
+            "ConnectTimeout=10",
             "root@198.51.100.12",
             "--",
             "/opt/opscode/bin/private-chef-ctl",
@@ -207,18 +207,25 @@ fn sharing_ssh(d: &Path, log: &Path, ctl_dir: &Path) -> PathBuf {
     )
 }
 
-#[test]
-fn peer_views_share_one_connection_closed_when_the_command_ends() {
+/// `ha-status --peer --json` with the sharing fake ssh, control sockets in `<tmp>/run/ssh`
+/// and `extra` config lines. Returns the temp dir, the control dir, the calls and the output.
+fn peer_view_sharing(extra: &str) -> (tempfile::TempDir, PathBuf, String, std::process::Output) {
     let d = tempfile::tempdir().unwrap();
     let ctl_dir = d.path().join("run/ssh");
     let log = d.path().join("calls");
     let ssh = sharing_ssh(d.path(), &log, &ctl_dir);
-    let (layout, config) = shared_layout(&ssh, &ctl_dir, "");
+    let (layout, config) = shared_layout(&ssh, &ctl_dir, extra);
     let o = common::ctl(&layout, &config, &["ha-status", "--peer", "--json"]);
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    (d, ctl_dir, calls, o)
+}
+
+#[test]
+fn peer_views_share_one_connection_closed_when_the_command_ends() {
+    let (_d, ctl_dir, calls, o) = peer_view_sharing("");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
     assert_eq!(v["peer"]["state"], "reachable", "{v:#}");
-    let calls = std::fs::read_to_string(&log).unwrap();
     let calls: Vec<&str> = calls.lines().collect();
     assert_eq!(calls.len(), 2, "{calls:#?}");
     let want = format!(
@@ -247,14 +254,8 @@ fn peer_views_share_one_connection_closed_when_the_command_ends() {
 
 #[test]
 fn a_persisting_connection_outlives_the_command() {
-    let d = tempfile::tempdir().unwrap();
-    let ctl_dir = d.path().join("run/ssh");
-    let log = d.path().join("calls");
-    let ssh = sharing_ssh(d.path(), &log, &ctl_dir);
-    let (layout, config) = shared_layout(&ssh, &ctl_dir, "ha['ssh_control_persist'] = 45\n");
-    let o = common::ctl(&layout, &config, &["ha-status", "--peer", "--json"]);
+    let (_d, ctl_dir, calls, o) = peer_view_sharing("ha['ssh_control_persist'] = 45\n");
     assert!(o.status.code().is_some(), "{o:?}");
-    let calls = std::fs::read_to_string(&log).unwrap();
     assert_eq!(calls.lines().count(), 1, "{calls}");
     assert!(calls.contains("ControlPersist=45"), "{calls}");
     assert!(ctl_dir.join("master").exists());

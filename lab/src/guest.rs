@@ -57,7 +57,7 @@ pub fn private_chef_rb(frontend: bool) -> String {
 /// default in seconds): each is written as the default times the lab's pace factor.
 pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
     ("ha['ssh_timeout']", 30),
-    ("ha['ssh_connect_timeout']", 5),
+    ("ha['ssh_connect_timeout']", 10),
     ("ha['frontend_timeout']", 5),
     ("private_chef_ctl['svwait']", 30),
     ("keepalived['transition_command_timeout']", 60),

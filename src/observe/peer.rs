@@ -25,8 +25,10 @@ use crate::sys::exec;
 
 /// Where private-chef-ctl lives on the peer (the omnibus layout).
 pub const DEFAULT_PEER_CTL: &str = "/opt/opscode/bin/private-chef-ctl";
-/// ssh's own connection timeout, seconds (`-o ConnectTimeout=`).
-pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 3;
+/// ssh's own connection timeout, seconds (`-o ConnectTimeout=`). It bounds the TCP connect
+/// and the banner exchange, which a loaded peer (sshd forks and re-executes itself per
+/// connection) can take seconds for: a reachable peer must not be reported unreachable.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
 /// The bound on a whole peer query (connect + remote ha-status), seconds. A loaded or
 /// emulated host can take over 10 s for ssh's handshake alone, which is the bulk of a
 /// first peer view: 15 s was too close to it.
@@ -420,7 +422,7 @@ mod tests {
         );
         assert_eq!(
             c.display(),
-            "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=3 root@192.0.2.12 -- drbdadm up pc0"
+            "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=10 root@192.0.2.12 -- drbdadm up pc0"
         );
         assert_eq!(c.timeout, Duration::from_secs(9));
     }

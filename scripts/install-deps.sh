@@ -52,6 +52,7 @@ CMDS=(
     curl:curl
     dpkg-deb:dpkg
     apt-get:apt
+    promtool:prometheus
 )
 
 # have CMD: an absolute path that is executable, or a command on root's PATH (sbin included).

@@ -192,7 +192,7 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metric
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metrics" -l no-peer -d 'Do not ask the peer over ssh: the data relation is then unknown and chef_ha_peer_up NaN'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metrics" -l no-frontends -d 'Do not ask the front ends for /_status'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metrics" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
-complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metrics" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -l warning-oos -d 'WARNING when the out-of-sync data (bytes) is outside RANGE' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -l critical-oos -d 'CRITICAL when the out-of-sync data (bytes) is outside RANGE' -r
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -l warning-eta -d 'WARNING when the resync\'s estimated time to finish (seconds) is outside RANGE' -r
@@ -204,7 +204,7 @@ complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check"
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -l no-peer -d 'Do not ask the peer over ssh (no data relation, no two-masters finding)'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -l no-frontends -d 'Do not ask the front ends for /_status'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
-complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -s h -l help -d 'Print help'
+complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -l config -d 'Topology file (a strict subset of Enterprise Chef\'s private-chef.rb Ruby DSL). [default: /etc/opscode/private-chef.rb]. A file named here (or in the environment) that is missing or unreadable is an error for every command; the default file alone may be absent where a command can work without it (the service verbs, cluster-transition and drbd-handler then use the default paths)' -r -F
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s v -l verbose -d 'Say more: e.g. the configuration lines that were skipped'
 complete -c private-chef-ctl -n "__fish_private_chef_ctl_using_subcommand completions" -s h -l help -d 'Print help'

@@ -145,9 +145,11 @@ pub enum Commands {
     FrontendStatus(frontend_status::Args),
     /// Print this node's state as Prometheus metrics: to stdout, to a node_exporter
     /// textfile directory, or served over HTTP.
+    #[command(after_long_help = crate::render::metrics::catalogue::text())]
     Metrics(metrics::Args),
     /// Check this node for Nagios, Icinga, Sensu or Zabbix (Monitoring Plugins
     /// conventions: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+    #[command(after_long_help = crate::decide::health::STATES)]
     Check(Box<check::Args>),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),

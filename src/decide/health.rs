@@ -9,7 +9,7 @@
 //! | keepalived or DRBD not enabled, backing disk or DRBD device missing (code 1) | CRITICAL |
 //! | a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts) | UNKNOWN |
 //! | requested ≠ current cluster status: a transition is running (code 2, `[WARN]`) | WARNING |
-//! | cluster status unreadable, or the last transition failed (code 2) | CRITICAL |
+//! | the last transition failed (code 2, `[ERROR]`) | CRITICAL |
 //! | VIP missing on the master or present on the backup (code 3) | CRITICAL |
 //! | DRBD: the master not Primary/UpToDate, or the backup Primary (code 4) | CRITICAL |
 //! | DRBD: the resource's minor not in /proc/drbd (code 4) | CRITICAL |
@@ -38,6 +38,35 @@ use crate::model::frontend::Outcome;
 use crate::model::monitor::Sample;
 use crate::model::threshold::Range;
 use crate::model::{Check, PeerView, Status};
+
+/// The table above, for `check --help` and the man page (a test keeps both the same).
+pub const STATES: &str = "States, worst first (CRITICAL, UNKNOWN, WARNING, OK); docs/check.md has the table:
+  UNKNOWN: topology unreadable (classic code 1, `config`)
+  CRITICAL: keepalived or DRBD not enabled, backing disk or DRBD device missing (code 1)
+  UNKNOWN: a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts)
+  WARNING: requested ≠ current cluster status: a transition is running (code 2, `[WARN]`)
+  CRITICAL: the last transition failed (code 2, `[ERROR]`)
+  CRITICAL: VIP missing on the master or present on the backup (code 3)
+  CRITICAL: DRBD: the master not Primary/UpToDate, or the backup Primary (code 4)
+  CRITICAL: DRBD: the resource's minor not in /proc/drbd (code 4)
+  WARNING: DRBD: not connected, resyncing, the peer's role or disk not as expected (code 4)
+  CRITICAL: data directory mounted on the backup or not on the master (code 5)
+  WARNING: a replication address does not ping (code 6)
+  CRITICAL: an HA service down on the master, or running on the backup (code 7)
+  CRITICAL: keepalived down on the master (code 7)
+  WARNING: another service down, keepalived down on the backup (code 7)
+  CRITICAL: VRRP interface missing (code 8)
+  WARNING; CRITICAL when none is pong: a front end not pong (code 9)
+  CRITICAL: split brain: the data relation is diverged or unrelated, or StandAlone after a split-brain record
+  CRITICAL: this node came back alone with data that may be stale
+  CRITICAL: this node Primary while the peer holds newer data
+  CRITICAL: both nodes master (this node's and the peer's current cluster status)
+  WARNING: the peer's ha-status unreadable (when asked)
+  WARNING: the resync stalled
+  WARNING / CRITICAL: oos, resync ETA or front-end latency outside a `--warning`/`--critical` range
+  OK: anything else
+Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also bad arguments, --help and the -t timeout).
+";
 
 /// A plugin state, with its exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -175,3 +175,28 @@ fn exit_codes_are_the_plugin_codes() {
     let codes: Vec<i32> = State::ALL.iter().map(|s| s.code()).collect();
     assert_eq!(codes, vec![0, 1, 2, 3]);
 }
+
+#[test]
+fn the_help_table_is_the_module_docs_table() {
+    let docs = include_str!("../health.rs");
+    let rows: Vec<(String, String)> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | "))
+        .filter(|l| !l.starts_with("finding") && !l.starts_with("---"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_end_matches(" |").split(" | ").collect();
+            (cells[0].to_string(), cells[1].to_string())
+        })
+        .collect();
+    assert!(rows.len() > 20);
+    let help: Vec<&str> = STATES.lines().collect();
+    for (finding, state) in &rows {
+        assert!(
+            help.iter().any(
+                |l| l.trim_start().starts_with(state.as_str()) && l.ends_with(finding.as_str())
+            ),
+            "{state} {finding} is not in STATES"
+        );
+    }
+    assert_eq!(help.len(), rows.len() + 3);
+}

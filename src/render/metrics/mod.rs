@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use crate::decide::health::State;
 use crate::model::monitor::Sample;
 
+pub mod catalogue;
 mod drbd;
 mod pair;
 

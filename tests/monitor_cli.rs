@@ -259,3 +259,20 @@ fn check_refuses_bad_thresholds_with_unknown() {
     let out = ctl(&dir, &config, &["check", "--help"]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn metrics_without_a_topology_are_unknowns_and_say_why() {
+    let (dir, _config) = layout("exit 255");
+    let missing = dir.path().join("missing.rb");
+    let out = ctl(&dir, &missing, &["metrics"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    let o = text(&out.stdout);
+    assert!(
+        o.contains("chef_ha_probe_success{probe=\"config\"} 0"),
+        "{o}"
+    );
+    assert!(o.contains("chef_ha_drbd_out_of_sync_bytes{device=\"drbd0\",resource=\"pc0\"} NaN"));
+    assert!(o.contains("chef_ha_health{state=\"unknown\"} 1"));
+}

@@ -82,9 +82,14 @@ impl Args {
     }
 }
 
-/// One exposition of this node now.
+/// One exposition of this node now. An unreadable topology still gives every series (as
+/// unknowns, `chef_ha_probe_success{probe="config"} 0`), and says why on stderr.
 fn render_now(ctx: &Ctx, scope: SampleScope) -> String {
-    exposition(&monitor_sample(ctx, scope))
+    let sample = monitor_sample(ctx, scope);
+    if let Some(e) = sample.probe("config").and_then(|p| p.error.as_deref()) {
+        eprintln!("private-chef-ctl metrics: every metric is unknown: {e}");
+    }
+    exposition(&sample)
 }
 
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {

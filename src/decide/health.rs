@@ -20,7 +20,7 @@
 //! | keepalived down on the master (code 7) | CRITICAL |
 //! | another service down, keepalived down on the backup (code 7) | WARNING |
 //! | VRRP interface missing (code 8) | CRITICAL |
-//! | a front end not pong (code 9) | WARNING; CRITICAL when none is pong |
+//! | a front end not pong (code 9) | WARNING (CRITICAL when none is pong) |
 //! | split brain: the data relation is diverged or unrelated, or StandAlone after a split-brain record | CRITICAL |
 //! | this node came back alone with data that may be stale | CRITICAL |
 //! | this node Primary while the peer holds newer data | CRITICAL |
@@ -56,7 +56,7 @@ pub const STATES: &str = "States, worst first (CRITICAL, UNKNOWN, WARNING, OK); 
   CRITICAL: keepalived down on the master (code 7)
   WARNING: another service down, keepalived down on the backup (code 7)
   CRITICAL: VRRP interface missing (code 8)
-  WARNING; CRITICAL when none is pong: a front end not pong (code 9)
+  WARNING (CRITICAL when none is pong): a front end not pong (code 9)
   CRITICAL: split brain: the data relation is diverged or unrelated, or StandAlone after a split-brain record
   CRITICAL: this node came back alone with data that may be stale
   CRITICAL: this node Primary while the peer holds newer data
@@ -65,6 +65,7 @@ pub const STATES: &str = "States, worst first (CRITICAL, UNKNOWN, WARNING, OK); 
   WARNING: the resync stalled
   WARNING / CRITICAL: oos, resync ETA or front-end latency outside a `--warning`/`--critical` range
   OK: anything else
+
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also bad arguments, --help and the -t timeout).
 ";
 

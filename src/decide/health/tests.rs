@@ -198,5 +198,5 @@ fn the_help_table_is_the_module_docs_table() {
             "{state} {finding} is not in STATES"
         );
     }
-    assert_eq!(help.len(), rows.len() + 3);
+    assert_eq!(help.len(), rows.len() + 4);
 }

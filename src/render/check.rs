@@ -247,6 +247,82 @@ mod tests {
         );
     }
 
+    fn fixture(name: &str) -> Sample {
+        let p = format!(
+            "{}/fixtures/monitor/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    fn run(s: &Sample, t: &Thresholds, verbose: bool) -> String {
+        output(s, &crate::decide::health::evaluate(s, t), t, verbose)
+    }
+
+    #[test]
+    fn first_line_and_perfdata() {
+        let s = fixture("resync-source");
+        let t = Thresholds {
+            eta: (Range::parse("1800").ok(), Range::parse("3600").ok()),
+            ..Thresholds::default()
+        };
+        let out = run(&s, &t, false);
+        assert_eq!(out.lines().count(), 1);
+        assert!(
+            out.starts_with(
+                "CHEF-HA WARNING: be1.lab.example master, pc0 SyncSource Primary/Secondary \
+                 UpToDate/Inconsistent 41.2% eta 0:07:12; my DRBD status is: "
+            ),
+            "{out}"
+        );
+        let perf = out
+            .split_once(" | ")
+            .map(|(_, p)| p.trim_end())
+            .unwrap_or_default();
+        assert_eq!(
+            perf,
+            "'oos'=5222400000B;;;0 'resync_left'=5222400000B;;;0 'resync_eta'=432s;1800;3600;0 \
+             'connected'=0;;;0;1 'link_up'=1;;;0;1 'primary'=1;;;0;1 'master'=1;;;0;1 \
+             'vip'=1;;;0;1 'services_up'=2;;;0;2 'fe_ok'=2;;;0;2 'fe_latency_max'=0.03s;;;0"
+        );
+    }
+
+    #[test]
+    fn long_output_is_worst_first() {
+        let out = run(&fixture("split-brain"), &Thresholds::default(), true);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("CHEF-HA CRITICAL: "), "{out}");
+        assert!(lines[0].contains("(+"), "{out}");
+        let order = ["[CRITICAL]", "[UNKNOWN]", "[WARNING]", "[OK]"];
+        let ranks: Vec<usize> = lines[1..]
+            .iter()
+            .map(|l| order.iter().position(|o| l.starts_with(o)).unwrap())
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{out}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("[CRITICAL] split brain")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_first_line_stays_within_one_kib() {
+        let mut s = fixture("came-back-alone");
+        s.status.checks[0].message = "x|y ".repeat(5000);
+        s.status.checks[0].status = crate::model::Status::Error;
+        let out = run(&s, &Thresholds::default(), false);
+        let first = out.lines().next().unwrap_or_default();
+        assert!(first.len() <= FIRST_LINE_MAX, "{}", first.len());
+        assert_eq!(
+            first.matches(" | ").count(),
+            1,
+            "a | in a message split the perfdata"
+        );
+        assert!(first.contains(" | 'oos'="));
+    }
+
     #[test]
     fn text_cannot_break_the_line() {
         assert_eq!(clean("a|b\nc"), "a/b c");

@@ -163,6 +163,10 @@ impl Commands {
     /// and quietly, killed by SIGPIPE as coreutils are (the shell shows 141). Every other
     /// command keeps SIGPIPE ignored and finishes its work, whatever happens to its output.
     pub fn only_reads(&self) -> bool {
+        // metrics to stdout only reads; with --textfile or --listen it writes and serves
+        if let Commands::Metrics(a) = self {
+            return a.textfile.is_none() && a.listen.is_none();
+        }
         matches!(
             self,
             Commands::HaStatus(_)

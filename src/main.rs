@@ -9,7 +9,7 @@ fn main() {
             let code = if e.use_stderr() {
                 private_chef_ctl::cli::usage_error_code(std::env::args_os().skip(1))
             } else {
-                0
+                private_chef_ctl::cli::help_exit_code(std::env::args_os().skip(1))
             };
             let _ = e.print();
             std::process::exit(code);

@@ -10,6 +10,7 @@ use super::Ctx;
 use crate::config::{Config, Paths};
 use crate::decide::transition::Settings;
 pub use crate::model::exit;
+use crate::model::monitor::Sample;
 use crate::model::{DataFacts, NodeView, PeerView, StatusDoc};
 use crate::observe::{generation, host, peer, probe, split_brain_log};
 
@@ -148,4 +149,50 @@ pub fn both_views(cfg: &Config) -> (NodeView, PeerView) {
 /// Issue 11: every front end's `/_status`, asked in parallel with the topology's settings.
 pub fn ask_frontends(cfg: &Config) -> Vec<crate::model::frontend::FrontendResult> {
     crate::observe::frontend::probe_all(&cfg.frontend_targets(), &cfg.frontend_settings())
+}
+
+/// [`data_facts`] with the report's `/proc/drbd` (`None`: unreadable): one report reads it
+/// once.
+pub fn data_facts_given(
+    cfg: Option<&Config>,
+    paths: &Paths,
+    proc: Option<&crate::drbd::ProcDrbd>,
+) -> DataFacts {
+    let (mut facts, here) = generation::collect_given(cfg, paths, proc);
+    facts.assessment = Some(crate::decide::promote::assess(
+        &paths.drbd_resource,
+        &facts,
+        here.device.as_ref(),
+    ));
+    facts
+}
+
+pub use crate::observe::monitor::SampleScope;
+
+/// This node read once for `metrics` and `check`: the same probe, checks and document as
+/// `ha-status --json` (with the generation facts, and the peer's view and the front ends'
+/// answers when `scope` asks for them), plus how long each source took.
+pub fn monitor_sample(ctx: &Ctx, scope: SampleScope) -> Sample {
+    let host = crate::sys::hostname_or("localhost");
+    let r = crate::observe::monitor::read(ctx.global.config_path(), &host, scope);
+    let mut report = crate::decide::checks::run_checks(&r.snap);
+    // a topology without front ends has nothing to report here, not a failure
+    if let Some((results, _)) = r.frontends.as_ref().filter(|(f, _)| !f.is_empty()) {
+        crate::decide::frontends::extend_report(&mut report, results);
+    }
+    let mut doc = StatusDoc::new(&r.snap, &report);
+    if let (Some(mut facts), Some(local)) = (r.facts.clone(), r.local.as_ref()) {
+        facts.assessment = Some(crate::decide::promote::assess(
+            &r.resource,
+            &facts,
+            local.device.as_ref(),
+        ));
+        doc.generation = Some(facts);
+    }
+    doc.frontends = r.frontends.as_ref().map(|(f, _)| f.clone());
+    doc.peer = r.peer.as_ref().map(|(p, _)| p.clone());
+    let mut s = Sample::new(&host, &r.resource, r.time, &r.snap, doc);
+    s.split_brain = r.split_brain.clone().ok().flatten();
+    s.probes = r.probes();
+    s
 }

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::common::{ask_frontends, data_facts, load_optional, print_json_sorted};
+use super::common::{
+    ask_frontends, data_facts, data_facts_given, load_optional, print_json_sorted,
+};
 use super::Ctx;
 use crate::act::signals;
 use crate::config::Config;
@@ -69,7 +71,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         // issue 10; without a readable topology, the default paths (when the default file
         // is merely absent)
         doc.generation = match &cfg {
-            Ok(c) => Some(data_facts(Some(c), &c.paths)),
+            Ok(c) => Some(data_facts_given(Some(c), &c.paths, snap.drbd.known())),
             Err(_) => load_optional(ctx)
                 .ok()
                 .map(|(c, paths)| data_facts(c.as_ref(), &paths)),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod check;
 pub mod cluster_transition;
 pub mod common;
 pub mod docs;
@@ -17,6 +18,7 @@ pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
 pub mod master_recover;
+pub mod metrics;
 pub mod preserve_copy; // issue 10: the split-brain victim's copy
 pub mod service;
 pub mod show_config;
@@ -141,6 +143,14 @@ pub enum Commands {
     /// Ask the front ends for /_status (in parallel, each bounded in time): pong, fail or
     /// unreachable, per upstream, with the back end that served.
     FrontendStatus(frontend_status::Args),
+    /// Print this node's state as Prometheus metrics: to stdout, to a node_exporter
+    /// textfile directory, or served over HTTP.
+    #[command(after_long_help = crate::render::metrics::catalogue::text())]
+    Metrics(metrics::Args),
+    /// Check this node for Nagios, Icinga, Sensu or Zabbix (Monitoring Plugins
+    /// conventions: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+    #[command(after_long_help = crate::decide::health::STATES)]
+    Check(Box<check::Args>),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(docs::CompletionsArgs),
     /// Write man pages and completion scripts generated from the command definitions.
@@ -153,6 +163,10 @@ impl Commands {
     /// and quietly, killed by SIGPIPE as coreutils are (the shell shows 141). Every other
     /// command keeps SIGPIPE ignored and finishes its work, whatever happens to its output.
     pub fn only_reads(&self) -> bool {
+        // metrics to stdout only reads; with --textfile or --listen it writes and serves
+        if let Commands::Metrics(a) = self {
+            return a.textfile.is_none() && a.listen.is_none();
+        }
         matches!(
             self,
             Commands::HaStatus(_)
@@ -163,30 +177,47 @@ impl Commands {
                 | Commands::Tail(_)
                 | Commands::HaDiagnose(_)
                 | Commands::FrontendStatus(_)
+                | Commands::Check(_)
                 | Commands::Completions(_)
         )
     }
 }
 
-/// The exit code of a command line clap refused: 2 (refused: bad arguments), except for
-/// `frontend-status`, whose 2 means a front end is unreachable: there it is 3 (bad
-/// configuration).
-pub fn usage_error_code(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
+/// The command a command line names (the first word that is not an option).
+fn command_word(args: impl Iterator<Item = std::ffi::OsString>) -> Option<String> {
     let mut args = args.peekable();
     while let Some(a) = args.next() {
         if a == "--config" {
             args.next(); // its value
             continue;
         }
-        if a.to_string_lossy().starts_with('-') {
+        let a = a.to_string_lossy().into_owned();
+        if a.starts_with('-') {
             continue;
         }
-        if a == "frontend-status" {
-            return crate::decide::frontends::EXIT_CONFIG;
-        }
-        break;
+        return Some(a);
     }
-    crate::model::exit::REFUSED
+    None
+}
+
+/// The exit code of a command line clap refused: 2 (refused: bad arguments), except for
+/// `frontend-status`, whose 2 means a front end is unreachable, and `check`, whose 2 means
+/// CRITICAL: there it is 3 (bad configuration; UNKNOWN).
+pub fn usage_error_code(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
+    match command_word(args).as_deref() {
+        Some("frontend-status") => crate::decide::frontends::EXIT_CONFIG,
+        Some("check") => crate::decide::health::State::Unknown.code(),
+        _ => crate::model::exit::REFUSED,
+    }
+}
+
+/// The exit code after `--help` or `--version`: 0, except for `check`, which follows the
+/// Monitoring Plugins guidelines (UNKNOWN: no state was checked).
+pub fn help_exit_code(args: impl Iterator<Item = std::ffi::OsString>) -> i32 {
+    match command_word(args).as_deref() {
+        Some("check") => crate::decide::health::State::Unknown.code(),
+        _ => 0,
+    }
 }
 
 /// Runs the parsed command line; returns the exit code. The peer connection the command
@@ -243,6 +274,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Commands::PreserveCopy(a) => preserve_copy::run(a),
         Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
         Commands::FrontendStatus(a) => frontend_status::run(a, &ctx),
+        Commands::Metrics(a) => metrics::run(a, &ctx),
+        // whatever fails, a check answers in its own terms: UNKNOWN
+        Commands::Check(a) => check::run(a, &ctx).or_else(|e| {
+            print!("{}", crate::render::check::unknown(&format!("{e:#}")));
+            Ok(crate::decide::health::State::Unknown.code())
+        }),
         Commands::Completions(a) => docs::run_completions(a),
         Commands::GenDocs(a) => docs::run_gen_docs(a),
     }

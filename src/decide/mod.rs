@@ -9,13 +9,15 @@
 //! * [`failover`]: `stop/start keepalived`'s refusal, plans and progress;
 //! * [`notify`]: the split-brain notification's text and command;
 //! * [`promote`]: issue 10, may this node promote itself (never data that may be stale);
-//! * [`data_relation`]: issue 10, the relation of both nodes' data for the diagnosis.
+//! * [`data_relation`]: issue 10, the relation of both nodes' data for the diagnosis;
+//! * [`health`]: the monitoring check's verdict (Monitoring Plugins states) over a sample.
 
 pub mod checks;
 pub mod data_relation;
 pub mod diagnose;
 pub mod failover;
 pub mod frontends; // issue 11
+pub mod health;
 pub mod master_recover;
 pub mod notify;
 pub mod promote;

@@ -11,6 +11,8 @@
 //! * [`generation`]: a node's data-generation facts (issue 10: DRBD's identifiers, the
 //!   drbd-witness record, the single-node assessment);
 //! * [`plan`]: a plan as a value (printed, serialized, then run by [`crate::act::plan`]);
+//! * [`monitor`]: one sample of this node for `metrics` and `check`;
+//! * [`threshold`]: the Monitoring Plugins range syntax of the check's thresholds;
 //! * [`exit`]: the one exit-code table.
 //!
 //! Everything here is plain data: no I/O. Unknown is always a typed value
@@ -20,11 +22,13 @@ pub mod exit;
 pub mod failover;
 pub mod frontend; // issue 11
 pub mod generation;
+pub mod monitor;
 pub mod node_state;
 pub mod plan;
 pub mod service;
 pub mod split_brain;
 pub mod status;
+pub mod threshold;
 pub mod view;
 
 pub use crate::drbd::{ConnState, DiskState, Role};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::config::{Config, Paths};
 use crate::drbd::gi::GenerationIds;
 use crate::drbd::witness::WitnessRecord;
-use crate::drbd::Device;
+use crate::drbd::{Device, ProcDrbd};
 use crate::model::DataFacts;
 use crate::sys::exec::Command;
 
@@ -52,10 +52,16 @@ pub struct Local {
 
 /// Reads [`Local`]; the boot id from `boot_id_path` (default [`BOOT_ID`]).
 pub fn local(paths: &Paths, boot_id_path: Option<&Path>) -> Local {
-    let minor = super::host::drbd_minor(&paths.drbd_device).unwrap_or(0);
     let proc = crate::drbd::read(&paths.proc_drbd).ok();
+    local_given(paths, boot_id_path, proc.as_ref())
+}
+
+/// [`local`] with `/proc/drbd` already read (`None`: unreadable), so that one report reads
+/// it once.
+pub fn local_given(paths: &Paths, boot_id_path: Option<&Path>, proc: Option<&ProcDrbd>) -> Local {
+    let minor = super::host::drbd_minor(&paths.drbd_device).unwrap_or(0);
     Local {
-        device: proc.as_ref().and_then(|p| p.device(minor)).cloned(),
+        device: proc.and_then(|p| p.device(minor)).cloned(),
         witness: read_witness(&witness_path(paths)),
         boot_id: boot_id(boot_id_path.unwrap_or(Path::new(BOOT_ID))),
     }
@@ -100,11 +106,21 @@ pub fn is_bootstrap(cfg: &Config) -> bool {
 /// bootstrap server; and what the assessment needs ([`Local`], witness of this boot only).
 /// [`crate::decide::promote::assess`] adds the assessment.
 pub fn collect(cfg: Option<&Config>, paths: &Paths) -> (DataFacts, Local) {
+    let proc = crate::drbd::read(&paths.proc_drbd).ok();
+    collect_given(cfg, paths, proc.as_ref())
+}
+
+/// [`collect`] with `/proc/drbd` already read (`None`: unreadable).
+pub fn collect_given(
+    cfg: Option<&Config>,
+    paths: &Paths,
+    proc: Option<&ProcDrbd>,
+) -> (DataFacts, Local) {
     let (ids, error) = match read_gi(&paths.drbd_resource, GET_GI_TIMEOUT) {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(e)),
     };
-    let mut here = local(paths, None);
+    let mut here = local_given(paths, None, proc);
     here.witness = here
         .witness
         .filter(|w| here.boot_id.as_deref() == Some(w.boot_id.as_str()));

@@ -7,7 +7,8 @@
 //! * [`ssh_share`]: one ssh connection to the peer per command, shared by its peer views;
 //! * [`split_brain_log`]: the split-brain handler's record file;
 //! * [`failover`]: what `stop/start keepalived` watch while they follow a failover;
-//! * [`generation`]: issue 10, the boot id, the drbd-witness record and `drbdadm get-gi`.
+//! * [`generation`]: issue 10, the boot id, the drbd-witness record and `drbdadm get-gi`;
+//! * [`monitor`]: one timed reading of every source for `metrics` and `check`.
 //!
 //! The service managers ([`crate::service`]) are observe-layer too.
 
@@ -15,6 +16,7 @@ pub mod failover;
 pub mod frontend; // issue 11
 pub mod generation;
 pub mod host;
+pub mod monitor;
 pub mod peer;
 pub mod probe;
 pub mod split_brain_log;

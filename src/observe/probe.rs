@@ -4,7 +4,7 @@
 //! an in-process ICMP echo, so `ha-status --watch` stays cheap.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{Config, Paths};
 use crate::model::{Known, NodeState, Reachability, ServiceFact, VipSpec};
@@ -89,14 +89,31 @@ pub fn snapshot(config: &Path) -> NodeState {
 
 /// Reads this node's state, given its configuration.
 pub fn snapshot_with(cfg: &Config) -> NodeState {
+    snapshot_timed(cfg).0
+}
+
+/// How long each source took to read, by the names of [`crate::model::monitor::PROBES`].
+pub type Timings = Vec<(&'static str, Duration)>;
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    let v = f();
+    (v, t.elapsed())
+}
+
+/// Reads this node's state, and how long each source took (`metrics` reports it: a slow
+/// source is what makes a scrape or a check time out).
+pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
     let paths = &cfg.paths;
     // Start the pings first: they are the only thing that waits.
     let primary_ip = cfg.drbd_primary_ip();
     let secondary_ip = cfg.drbd_secondary_ip();
     let (pings, rest) = std::thread::scope(|scope| {
-        let pinger = scope.spawn(|| host::ping_all(&[primary_ip, secondary_ip], PING_TIMEOUT));
-        let ifs =
-            host::interfaces().map_err(|e| format!("getifaddrs: {}", crate::sys::io_reason(&e)));
+        let pinger =
+            scope.spawn(|| timed(|| host::ping_all(&[primary_ip, secondary_ip], PING_TIMEOUT)));
+        let (ifs, t_ifs) = timed(|| {
+            host::interfaces().map_err(|e| format!("getifaddrs: {}", crate::sys::io_reason(&e)))
+        });
         let vip = cfg.vip().map(|v| VipSpec {
             address: v.address,
             prefix: v.prefix,
@@ -115,15 +132,16 @@ pub fn snapshot_with(cfg: &Config) -> NodeState {
             (_, Err(e)) => Known::Unknown(e.clone()),
             (None, Ok(_)) => Known::Unknown("no VRRP interface configured".to_string()),
         };
-        let mounted = match std::fs::read_to_string(&paths.proc_mounts) {
+        let (mounted, t_mounts) = timed(|| match std::fs::read_to_string(&paths.proc_mounts) {
             Ok(m) => Known::Known(host::is_mounted(&m, &paths.drbd_data_dir)),
             Err(e) => Known::Unknown(format!(
                 "{}: {}",
                 paths.proc_mounts.display(),
                 crate::sys::io_reason(&e)
             )),
-        };
-        let drbd = Known::from_result(crate::drbd::read(&paths.proc_drbd));
+        });
+        let (drbd, t_drbd) = timed(|| Known::from_result(crate::drbd::read(&paths.proc_drbd)));
+        let (services, t_services) = timed(|| service_facts(paths));
         let rest = (
             vip,
             vip_present,
@@ -131,13 +149,30 @@ pub fn snapshot_with(cfg: &Config) -> NodeState {
             vrrp_interface_exists,
             mounted,
             drbd,
-            service_facts(paths),
+            services,
+            [
+                ("interfaces", t_ifs),
+                ("mounts", t_mounts),
+                ("drbd", t_drbd),
+                ("services", t_services),
+            ],
         );
-        let pings = pinger.join().unwrap_or_else(|_| vec![None, None]);
+        let pings = pinger
+            .join()
+            .unwrap_or_else(|_| (vec![None, None], Duration::ZERO));
         (pings, rest)
     });
-    let (vip, vip_present, vrrp_interface, vrrp_interface_exists, data_dir_mounted, drbd, services) =
-        rest;
+    let (
+        vip,
+        vip_present,
+        vrrp_interface,
+        vrrp_interface_exists,
+        data_dir_mounted,
+        drbd,
+        services,
+        times,
+    ) = rest;
+    let (pings, t_ping) = pings;
     let reach = |addr, r: Option<&Option<Result<bool, String>>>| Reachability {
         address: addr,
         reachable: match r {
@@ -146,7 +181,14 @@ pub fn snapshot_with(cfg: &Config) -> NodeState {
             _ => Known::Unknown("no address configured".to_string()),
         },
     };
-    NodeState {
+    let ((requested_status, current_status, transition_failure), t_status) = timed(|| {
+        (
+            Known::from_result(host::read_state_file(&paths.requested_status)),
+            Known::from_result(host::read_state_file(&paths.current_status)),
+            transition_failure(paths),
+        )
+    });
+    let state = NodeState {
         config_error: None,
         keepalived_enabled: cfg.keepalived_enabled(),
         drbd_enabled: cfg.drbd_enabled(),
@@ -154,9 +196,9 @@ pub fn snapshot_with(cfg: &Config) -> NodeState {
         drbd_disk_exists: exists(&paths.drbd_disk),
         drbd_device: paths.drbd_device.clone(),
         drbd_device_exists: exists(&paths.drbd_device),
-        requested_status: Known::from_result(host::read_state_file(&paths.requested_status)),
-        current_status: Known::from_result(host::read_state_file(&paths.current_status)),
-        transition_failure: transition_failure(paths),
+        requested_status,
+        current_status,
+        transition_failure,
         vip,
         vip_present,
         vrrp_interface,
@@ -169,7 +211,11 @@ pub fn snapshot_with(cfg: &Config) -> NodeState {
         primary: reach(primary_ip, pings.first()),
         secondary: reach(secondary_ip, pings.get(1)),
         services,
-    }
+    };
+    let mut timings: Timings = times.to_vec();
+    timings.push(("replication_ping", t_ping));
+    timings.push(("cluster_status", t_status));
+    (state, timings)
 }
 
 /// The file a failed transition writes its reason to, beside `current_cluster_status`.

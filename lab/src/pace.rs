@@ -160,18 +160,19 @@ impl Lab {
                 crate::cache::write_file(&root.join(rel), 0o644, text.as_bytes())?;
             }
             if n.is_backend() && self.is_running(n) {
-                for (rel, text) in files {
-                    let o = self.exec_timeout(
-                        n,
-                        &format!(
+                // one command a node: each guest command costs a process start under TCG
+                let script: Vec<String> = files
+                    .iter()
+                    .map(|(rel, text)| {
+                        format!(
                             "mkdir -p \"$(dirname /{rel})\" && echo {} | base64 -d > /{rel}.tmp && mv /{rel}.tmp /{rel}",
                             crate::qemu::b64encode(text.as_bytes())
-                        ),
-                        Duration::from_secs(30),
-                    )?;
-                    if !o.success() {
-                        bail!("{n}: writing /{rel} failed: {o:?}");
-                    }
+                        )
+                    })
+                    .collect();
+                let o = self.exec_timeout(n, &script.join(" && "), Duration::from_secs(30))?;
+                if !o.success() {
+                    bail!("{n}: writing the paced settings failed: {o:?}");
                 }
             }
         }

@@ -228,21 +228,21 @@ fn peer_views_share_one_connection_closed_when_the_command_ends() {
     assert_eq!(v["peer"]["state"], "reachable", "{v:#}");
     let calls: Vec<&str> = calls.lines().collect();
     assert_eq!(calls.len(), 2, "{calls:#?}");
+    // the command's own master (its pid in the socket name), closed when it ends
     let want = format!(
-        "-o ControlMaster=auto -o ControlPath={}/%C -o ControlPersist=120",
+        "-o ControlMaster=auto -o ControlPath={}/%C.",
         ctl_dir.display()
     );
     assert!(calls[0].contains(&want), "{}", calls[0]);
     assert!(
         calls[0].ends_with("root@192.0.2.12 -- /opt/opscode/bin/private-chef-ctl ha-status --json")
     );
-    assert_eq!(
-        calls[1],
-        format!(
-            "-o ControlPath={}/%C -O exit root@192.0.2.12",
-            ctl_dir.display()
-        )
-    );
+    let path = calls[0]
+        .split(' ')
+        .find(|w| w.starts_with("ControlPath="))
+        .unwrap();
+    assert!(calls[0].contains("-o ControlPersist=120"), "{}", calls[0]);
+    assert_eq!(calls[1], format!("-o {path} -O exit root@192.0.2.12"));
     assert!(
         !ctl_dir.join("master").exists(),
         "the master outlived the command"
@@ -258,6 +258,11 @@ fn a_persisting_connection_outlives_the_command() {
     assert!(o.status.code().is_some(), "{o:?}");
     assert_eq!(calls.lines().count(), 1, "{calls}");
     assert!(calls.contains("ControlPersist=45"), "{calls}");
+    // shared by every command: no pid in the socket name
+    assert!(
+        calls.contains(&format!("ControlPath={}/%C ", ctl_dir.display())),
+        "{calls}"
+    );
     assert!(ctl_dir.join("master").exists());
 }
 

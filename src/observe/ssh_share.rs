@@ -10,9 +10,12 @@
 //!   that only its owner (root, or the caller) can enter: created with mode 0700, refused
 //!   when it is a link, owned by someone else, or open to group or others. When it cannot
 //!   be used, ssh connects on its own as before: sharing only ever saves time.
-//! * By default the master is closed when the command ends (`ssh -O exit`, see
-//!   [`close_all`]). `ha['ssh_control_persist'] = SECS` keeps it that many idle seconds
-//!   instead, so that the next command (`ha-diagnose`, then `ha-recover`) reuses it.
+//! * By default the master is the command's own (its socket name ends with the process id,
+//!   so no other command rides on it) and is closed when the command ends (`ssh -O exit`,
+//!   see [`close_all`]): closing a master another command is using would cut that
+//!   command's peer view short. `ha['ssh_control_persist'] = SECS` makes it shared
+//!   instead: one socket per peer, kept that many idle seconds, so that the next command
+//!   (`ha-diagnose`, then `ha-recover`) reuses it; no command closes it.
 //! * A master whose peer died must not stall later views: ssh's keepalives
 //!   (`ServerAliveInterval`) end it after a few seconds of silence, and a command that is
 //!   killed before it can close its master leaves one that ends itself after
@@ -47,6 +50,16 @@ pub struct Sharing {
 }
 
 impl Sharing {
+    /// The socket path as ssh expands it (`%C`: a hash of the local host, the peer, its
+    /// port and user): this command's own unless the connection persists.
+    pub fn control_path(&self) -> String {
+        if self.persist.is_zero() {
+            format!("{}/%C.{}", self.dir.display(), std::process::id())
+        } else {
+            format!("{}/%C", self.dir.display())
+        }
+    }
+
     /// The ssh options that share the connection (before the destination).
     pub fn ssh_options(&self) -> Vec<String> {
         let persist = if self.persist.is_zero() {
@@ -58,7 +71,7 @@ impl Sharing {
             "-o".into(),
             "ControlMaster=auto".into(),
             "-o".into(),
-            format!("ControlPath={}/%C", self.dir.display()),
+            format!("ControlPath={}", self.control_path()),
             "-o".into(),
             format!("ControlPersist={}", persist.as_secs().max(1)),
             "-o".into(),
@@ -114,8 +127,9 @@ pub fn prepare_dir(dir: &Path) -> Result<(), String> {
             md.mode() & 0o7777
         ));
     }
-    // the socket path must fit sun_path (108 bytes); %C is 40 hex digits
-    if dir.as_os_str().len() + 1 + 40 >= 108 {
+    // the socket path must fit sun_path (108 bytes): %C is 40 hex digits, then `.PID` and
+    // the random suffix ssh adds while it binds (`.XXXXXXXXXXXXXXXX`)
+    if dir.as_os_str().len() + 1 + 40 + 11 + 17 >= 108 {
         return Err(format!("{} is too long for a socket path", dir.display()));
     }
     Ok(())
@@ -163,7 +177,7 @@ pub fn exit_command(ssh: &Path, dest: &str, s: &Sharing) -> exec::Command {
     exec::Command::new(ssh.as_os_str())
         .args([
             "-o".to_string(),
-            format!("ControlPath={}/%C", s.dir.display()),
+            format!("ControlPath={}", s.control_path()),
             "-O".to_string(),
             "exit".to_string(),
             dest.to_string(),
@@ -208,16 +222,25 @@ mod tests {
             dir: PathBuf::from("/run/private-chef-ctl/ssh"),
             persist: Duration::ZERO,
         };
+        let pid = std::process::id();
         assert_eq!(
             s.ssh_options().join(" "),
-            "-o ControlMaster=auto -o ControlPath=/run/private-chef-ctl/ssh/%C \
-             -o ControlPersist=120 -o ServerAliveInterval=3 -o ServerAliveCountMax=2"
+            format!(
+                "-o ControlMaster=auto -o ControlPath=/run/private-chef-ctl/ssh/%C.{pid} \
+                 -o ControlPersist=120 -o ServerAliveInterval=3 -o ServerAliveCountMax=2"
+            )
         );
+        // a persisting connection is shared by every command: one socket per peer
         let s = Sharing {
             persist: Duration::from_secs(60),
             ..s
         };
-        assert!(s.ssh_options().contains(&"ControlPersist=60".to_string()));
+        let o = s.ssh_options();
+        assert!(o.contains(&"ControlPersist=60".to_string()), "{o:?}");
+        assert!(
+            o.contains(&"ControlPath=/run/private-chef-ctl/ssh/%C".to_string()),
+            "{o:?}"
+        );
     }
 
     #[test]
@@ -242,7 +265,7 @@ mod tests {
         assert!(e.contains("not a directory"), "{e}");
         assert!(prepare_dir(Path::new("relative/ssh")).is_err());
         // a socket path longer than sun_path is refused
-        let long = t.path().join("x".repeat(90));
+        let long = t.path().join("x".repeat(60));
         assert!(prepare_dir(&long).unwrap_err().contains("too long"));
     }
 
@@ -254,7 +277,10 @@ mod tests {
         };
         assert_eq!(
             exit_command(Path::new("ssh"), "root@192.0.2.12", &s).display(),
-            "ssh -o ControlPath=/run/p/ssh/%C -O exit root@192.0.2.12"
+            format!(
+                "ssh -o ControlPath=/run/p/ssh/%C.{} -O exit root@192.0.2.12",
+                std::process::id()
+            )
         );
     }
 }

@@ -5,7 +5,8 @@
 #
 # Rows: a local `ha-status --json`; ssh's own floor on a fresh connection (`ssh peer true`)
 # and the remote ha-status on one; the first peer view of a command (no master yet: each
-# `ha-status --peer --json` with the default config opens and closes its own); the second
+# `ha-status --peer --json` with the default config opens and closes its own); the remote
+# ha-status over the shared connection (the peer view itself); the second
 # and later peer views (`ha-status --peer --json` with the lab's ha['ssh_control_persist'],
 # riding on one connection); `ha-diagnose --no-frontends` on that connection.
 #
@@ -31,13 +32,15 @@ FRESH=(-o BatchMode=yes -o ControlPath=none)
 grep -v ssh_control_persist /etc/opscode/private-chef.rb > /tmp/bench-default.rb
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 declare -A t
-rows=(local ssh_true ssh_ha_status first_view later_view diagnose)
+SHARED=(-o BatchMode=yes -o ControlPath=/run/private-chef-ctl/ssh/%C)
+rows=(local ssh_true ssh_ha_status shared_ha_status first_view later_view diagnose)
 # the persisting master the "later" rows ride on
 $P ha-status --peer --json >/dev/null 2>&1
 for _ in $(seq "$runs"); do
     t[local]+=" $(ms $P ha-status --json)"
     t[ssh_true]+=" $(ms ssh "${FRESH[@]}" $PEER true)"
     t[ssh_ha_status]+=" $(ms ssh "${FRESH[@]}" $PEER $P ha-status --json)"
+    t[shared_ha_status]+=" $(ms ssh "${SHARED[@]}" $PEER $P ha-status --json)"
     t[first_view]+=" $(ms $P --config /tmp/bench-default.rb ha-status --peer --json)"
     t[later_view]+=" $(ms $P ha-status --peer --json)"
     t[diagnose]+=" $(ms $P ha-diagnose --no-frontends --json)"
@@ -48,6 +51,7 @@ declare -A label=(
     [local]="local ha-status --json"
     [ssh_true]="ssh peer true (fresh connection)"
     [ssh_ha_status]="ssh peer private-chef-ctl ha-status --json (fresh)"
+    [shared_ha_status]="the same over the shared connection (a peer view)"
     [first_view]="ha-status --peer --json, first view (new master)"
     [later_view]="ha-status --peer --json, later views (shared)"
     [diagnose]="ha-diagnose --no-frontends --json (shared)"

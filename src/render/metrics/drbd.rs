@@ -217,39 +217,29 @@ pub fn families(e: &mut Exposition, s: &Sample) {
         maybe(dev.map(|d| d.cs.is_connected())),
     );
     let role_names = names(Role::KNOWN, |r| r.as_str());
-    e.family(
+    per_node_states(
+        e,
+        &base,
         "chef_ha_drbd_role",
-        Kind::Gauge,
         "The DRBD role of the node (local, or remote as seen from here), one series per role.",
+        &role_names,
+        [
+            dev.and_then(|d| d.role.as_ref()).map(|r| r.as_str()),
+            dev.and_then(|d| d.peer_role.as_ref()).map(|r| r.as_str()),
+        ],
     );
-    for node in ["local", "remote"] {
-        let r = dev.and_then(|d| {
-            if node == "local" {
-                d.role.clone()
-            } else {
-                d.peer_role.clone()
-            }
-        });
-        let l = [base[0], base[1], ("node", node)];
-        e.state_samples(&l, "state", &role_names, r.as_ref().map(|r| r.as_str()));
-    }
     let disk_names = names(DiskState::KNOWN, |d| d.as_str());
-    e.family(
+    per_node_states(
+        e,
+        &base,
         "chef_ha_drbd_disk_state",
-        Kind::Gauge,
         "The DRBD disk state of the node (local, or remote as seen from here), one series per state.",
+        &disk_names,
+        [
+            dev.and_then(|d| d.disk.as_ref()).map(|d| d.as_str()),
+            dev.and_then(|d| d.peer_disk.as_ref()).map(|d| d.as_str()),
+        ],
     );
-    for node in ["local", "remote"] {
-        let ds = dev.and_then(|d| {
-            if node == "local" {
-                d.disk.clone()
-            } else {
-                d.peer_disk.clone()
-            }
-        });
-        let l = [base[0], base[1], ("node", node)];
-        e.state_samples(&l, "state", &disk_names, ds.as_ref().map(|d| d.as_str()));
-    }
 
     // the I/O flags
     e.single(
@@ -322,6 +312,23 @@ pub fn families(e: &mut Exposition, s: &Sample) {
 
     resync(e, s, &base, dev);
     data(e, s, &base, dev);
+}
+
+/// A state-set family with a `node` label: this node's state (`local`) and its peer's as
+/// DRBD reports it here (`remote`); an unknown state sets every series to 0.
+fn per_node_states(
+    e: &mut Exposition,
+    base: &[(&str, &str); 2],
+    family: &str,
+    help: &str,
+    names: &[&str],
+    states: [Option<&str>; 2],
+) {
+    e.family(family, Kind::Gauge, help);
+    for (node, state) in ["local", "remote"].into_iter().zip(states) {
+        let l = [base[0], base[1], ("node", node)];
+        e.state_samples(&l, "state", names, state);
+    }
 }
 
 fn resync(e: &mut Exposition, _s: &Sample, base: &[(&str, &str); 2], dev: Option<&DeviceDoc>) {

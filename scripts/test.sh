@@ -7,8 +7,8 @@
 #
 # The lab measures how fast this machine runs its guests and scales every wait by it (its
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
-#   LAB_HOGS=6 scripts/test.sh
-# runs 6 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
+#   LAB_HOGS=4 scripts/test.sh
+# runs 4 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
 # beside the lab tests; on a 2-core machine that runs the guests about 3x slower.
 # Every lab test file runs even when one fails; the failed tests are listed at the end
 # (their guests' logs are under target/lab-logs/<test>/).

@@ -24,9 +24,9 @@ pub const WORK: &str = "s=$(date +%s%N); i=0; while [ $i -lt 5000 ]; do i=$((i+1
 
 /// What [`WORK`] takes on the reference machine (2 cores, nothing else running), in both
 /// back ends at once just after they booted: the median of its samples, microseconds
-/// (0.6 to 1.1 s there). With 4 CPU hogs beside the guests, which made the lab tests about
-/// 3× slower, the samples gave factors of 1.4 to 3.6 against 1.1 s: the factor tends to
-/// understate a slow-down, never to overstate it.
+/// (0.6 to 1.1 s there). With 4 CPU hogs beside the guests, which made the lab tests take
+/// 1.9× as long, the samples gave factors of 1.4 to 3.6 against 1.1 s and 2.1 to 3.1 against
+/// 0.9 s: a sample of 2 s at boot is noisy, which is why waits never shrink below 1.
 pub const REFERENCE_US: f64 = 900_000.0;
 
 /// The largest factor: beyond it the suite would not fit in CI's time anyway.

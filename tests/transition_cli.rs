@@ -350,3 +350,68 @@ fn notify_arguments_are_taken_as_they_come() {
         assert!(!n.p("ka/requested_cluster_status").exists());
     }
 }
+
+/// keepalived stopping: SIGTERM to the notify script's process group, then SIGKILL to the
+/// whole group a second later. The transition runs in a session of its own, so the group
+/// holds only the waiting parent and the demote finishes.
+#[test]
+fn keepalived_killing_the_notify_process_group_does_not_stop_the_transition() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let n = Node::new();
+    let mut c = n.cmd(&[
+        "--attempts",
+        "40",
+        "--retry-secs",
+        "0.05",
+        "INSTANCE",
+        "PC_VI",
+        "STOP",
+        "100",
+    ]);
+    c.process_group(0)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    let mut parent = c.spawn().unwrap();
+    let pgid = parent.id() as i32;
+    let lock = n.p("ka/cluster-transition.lock");
+    let t0 = std::time::Instant::now();
+    while read(&lock).map(|s| s.trim().is_empty()).unwrap_or(true) {
+        assert!(
+            t0.elapsed().as_secs() < 20,
+            "the transition never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let holder: i32 = read(&lock).unwrap().trim().parse().unwrap();
+    assert_ne!(
+        holder, pgid,
+        "the transition runs in the process keepalived kills"
+    );
+    // SAFETY: signalling the process group this test created.
+    unsafe {
+        libc::kill(-pgid, libc::SIGTERM);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+    assert_eq!(parent.wait().unwrap().signal(), Some(libc::SIGKILL));
+    // The detached transition goes on to its end (here: no drbdadm, so it fails) and
+    // frees the lock.
+    let t0 = std::time::Instant::now();
+    while !n.log().contains("Cannot become DRBD secondary") {
+        assert!(
+            t0.elapsed().as_secs() < 60,
+            "the transition did not finish: {}",
+            n.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    while read(&lock).map(|s| !s.trim().is_empty()).unwrap_or(false) {
+        assert!(t0.elapsed().as_secs() < 60, "the lock was never freed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let log = n.log();
+    assert!(log.contains("Transitioning to stop"), "{log}");
+    assert!(log.lines().all(is_log_line), "{log}");
+}

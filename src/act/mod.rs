@@ -11,6 +11,7 @@
 //! * [`notify`]: the split-brain handler's record, syslog line and notification;
 //! * [`services`]: the omnibus-ctl service verbs;
 //! * [`signals`]: SIGTERM/SIGHUP deferral for a running transition;
+//! * [`session`]: the transition re-run in its own session, out of keepalived's SIGKILL;
 //! * [`witness`]: the drbd-witness service (issue 10);
 //! * [`preserve_copy`]: the split-brain victim's copy (issue 10).
 
@@ -23,6 +24,7 @@ pub mod plan;
 pub mod preserve_copy;
 pub mod runbook;
 pub mod services;
+pub mod session;
 pub mod signals;
 pub mod transition;
 pub mod witness;

@@ -15,8 +15,8 @@ use super::common::{load_optional, RetryArgs};
 use super::Ctx;
 use crate::act::audit::{Audit, AuditResult};
 use crate::act::plan::{ExecOptions, Runner, TermUi};
-use crate::act::signals;
 use crate::act::transition::{self, real::RealHost, ClusterLog, StateFiles};
+use crate::act::{session, signals};
 
 /// Arguments of `cluster-transition`.
 #[derive(Debug, clap::Args)]
@@ -42,6 +42,27 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         "process start: cluster-transition {}",
         args.state.join(" ")
     ));
+    if session::should_detach() {
+        match session::rerun_in_own_session() {
+            Ok(child) => {
+                let pid = child.pid;
+                trace.trace(&format!("detached: the transition runs in pid {pid}"));
+                let code = child.wait().unwrap_or(1);
+                if let Some(sig) = signals::deferred_signal() {
+                    trace.log(&format!(
+                        "Received {} while the transition ran in its own session (pid {pid}): it was not interrupted",
+                        signals::signal_name(sig)
+                    ));
+                }
+                trace.trace(&format!("process end: exit {code} (pid {pid}'s)"));
+                return Ok(code);
+            }
+            // Running here, killable, is still better than not running at all.
+            Err(e) => trace.log(&format!(
+                "Cannot start the transition in its own session ({e}): running it in keepalived's process group"
+            )),
+        }
+    }
     let audit = Audit::new(&paths.audit_log);
     // keepalived's notify: no one to ask, the transition always runs (`--yes`).
     let mut ui = TermUi;

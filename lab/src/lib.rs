@@ -302,11 +302,18 @@ impl Lab {
         }
         progress(opts.verbose, t0, "DRBD connected, UpToDate/UpToDate");
         lab.start_keepalived(NodeId::Be1)?;
+        // be2 may start as soon as be1 holds the VIP (VRRP master): with `nopreempt` and
+        // be1's adverts it stays backup, and its backup transition changes nothing be1's
+        // master transition uses. Waiting for be1's services first cost every lab that long.
+        wait_until(deadline, "be1 to hold the VIP (VRRP master)", || {
+            Ok(lab.status(NodeId::Be1)?.vip.then_some(()))
+        })?;
+        progress(opts.verbose, t0, "be1 holds the VIP");
+        lab.start_keepalived(NodeId::Be2)?;
         wait_until(deadline, "be1 to be a healthy master", || {
             Ok(lab.status(NodeId::Be1)?.healthy_master().then_some(()))
         })?;
         progress(opts.verbose, t0, "be1 is master");
-        lab.start_keepalived(NodeId::Be2)?;
         wait_until(deadline, "be2 to be a healthy backup", || {
             Ok(lab.status(NodeId::Be2)?.healthy_backup().then_some(()))
         })?;

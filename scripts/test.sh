@@ -43,7 +43,7 @@ fi
 
 step "lab tests (qemu guests: the pair be1, be2 with real DRBD 8.4, keepalived, runit, PostgreSQL, Redis; the front end fe1)"
 cargo build --release -p private-chef-ctl
-cargo test --release -p lab --no-run
+cargo test --release -p lab --no-run 2>&1 | tee target/lab-build.log   # names each test executable
 hogs="${LAB_HOGS:-0}"
 case "$hogs" in
     ''|*[!0-9]*) echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2 ;;
@@ -82,8 +82,8 @@ case "$jobs" in
 esac
 if [ "$jobs" -gt 4 ]; then echo "LAB_JOBS=$jobs: expected how many lab test files run at once (1 to 4)" >&2; exit 2; fi
 declare -A lab_bin=()
-while read -r t b; do [[ $b = /* ]] || b="$PWD/$b"; lab_bin[$t]=$b; done < <(cargo test --release -p lab --no-run 2>&1 |
-    sed -n 's|^ *Executable tests/\([a-z0-9_]*\)\.rs (\(.*\))$|\1 \2|p')
+while read -r t b; do [[ $b = /* ]] || b="$PWD/$b"; lab_bin[$t]=$b; done < <(
+    sed -n 's|^ *Executable tests/\([a-z0-9_]*\)\.rs (\(.*\))$|\1 \2|p' target/lab-build.log)
 for t in "${lab_files[@]}"; do
     [ -n "${lab_bin[$t]:-}" ] || { echo "lab test file $t: cargo did not name its test executable" >&2; exit 1; }
 done

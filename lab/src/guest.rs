@@ -54,13 +54,17 @@ pub fn private_chef_rb(frontend: bool) -> String {
 }
 
 /// The product's timeouts that a slower machine needs longer (private-chef.rb key, its
-/// default in seconds): each is written as the default times the lab's pace factor.
+/// default in seconds, or in attempts one second apart): each is written as the default
+/// times the lab's pace factor.
 pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
     ("ha['ssh_timeout']", 30),
     ("ha['ssh_connect_timeout']", 10),
     ("ha['frontend_timeout']", 5),
     ("private_chef_ctl['svwait']", 30),
     ("keepalived['transition_command_timeout']", 60),
+    // attempts one second apart: how long a refused promotion is retried, which must
+    // outlast the time a test takes to bring the peer back on a slow machine
+    ("keepalived['transition_attempts']", 300),
 ];
 
 /// How long the peer's shared ssh connection outlives a command in the lab (seconds,

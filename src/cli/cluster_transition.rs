@@ -36,32 +36,46 @@ pub struct Args {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     const ACTION: &str = "cluster-transition";
     signals::shield_from_termination();
-    let (cfg, paths) = load_optional(ctx)?;
+    // Detach before anything else (even reading the configuration): keepalived SIGKILLs
+    // the notify script's group one second after its SIGTERM, and on a slow machine the
+    // configuration alone can take a good part of that second.
+    let detached = if session::should_detach() {
+        Some(session::rerun_in_own_session())
+    } else {
+        None
+    };
+    let (cfg, paths) = match load_optional(ctx) {
+        Ok(loaded) => loaded,
+        // the child reads the same configuration and reports the error itself
+        Err(e) => match detached {
+            Some(Ok(child)) => return Ok(child.wait().unwrap_or(1)),
+            _ => return Err(e),
+        },
+    };
     let mut trace = ClusterLog::new(&paths.cluster_log, false);
     trace.trace(&format!(
         "process start: cluster-transition {}",
         args.state.join(" ")
     ));
-    if session::should_detach() {
-        match session::rerun_in_own_session() {
-            Ok(child) => {
-                let pid = child.pid;
-                trace.trace(&format!("detached: the transition runs in pid {pid}"));
-                let code = child.wait().unwrap_or(1);
-                if let Some(sig) = signals::deferred_signal() {
-                    trace.log(&format!(
-                        "Received {} while the transition ran in its own session (pid {pid}): it was not interrupted",
-                        signals::signal_name(sig)
-                    ));
-                }
-                trace.trace(&format!("process end: exit {code} (pid {pid}'s)"));
-                return Ok(code);
+    match detached {
+        Some(Ok(child)) => {
+            let pid = child.pid;
+            trace.trace(&format!("detached: the transition runs in pid {pid}"));
+            let code = child.wait().unwrap_or(1);
+            if let Some(sig) = signals::deferred_signal() {
+                trace.log(&format!(
+                    "Received {} while the transition ran in its own session (pid {pid}): it was not interrupted",
+                    signals::signal_name(sig)
+                ));
             }
-            // Running here, killable, is still better than not running at all.
-            Err(e) => trace.log(&format!(
-                "Cannot start the transition in its own session ({e}): running it in keepalived's process group"
-            )),
+            trace.trace(&format!("process end: exit {code} (pid {pid}'s)"));
+            return Ok(code);
         }
+        // Running here, killable, is still better than not running at all.
+        Some(Err(e)) => trace.log(&format!(
+            "Cannot start the transition in its own session ({e}): running it in keepalived's process group"
+        )),
+        None => {}
     }
     let audit = Audit::new(&paths.audit_log);
     // keepalived's notify: no one to ask, the transition always runs (`--yes`).

@@ -9,7 +9,7 @@
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
 #   LAB_HOGS=4 scripts/test.sh
 # runs 4 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
-# beside the lab tests; on a 2-core machine the lab tests then took 1.9x as long.
+# beside the lab tests; on a 2-core machine, 5 hogs made the lab test files take 3.1-4.8x as long.
 # Every lab test file runs even when one fails; the failed tests are listed at the end
 # (their guests' logs are under target/lab-logs/<test>/). Two lab test files run at once
 # (LAB_JOBS=2, each with its own lab; 1 runs them one after the other): most of a lab test

@@ -158,7 +158,7 @@ mod tests {
         // saved again (after a crash) it stays unbootable but readable
         let again = State::from_json(&o.to_json()).unwrap();
         assert_eq!((again.public, again.pids), (None, [21, 22, 0]));
-        let seg = crate::new_public_segment().unwrap();
+        let seg = crate::boot::new_public_segment().unwrap();
         assert!(seg.starts_with("239.255.") && seg.contains(':'), "{seg}");
     }
 }

@@ -3,7 +3,7 @@
 # toolchain: the targets are built with the SanitizerCoverage flags that `cargo fuzz -s none`
 # uses (no sanitizer runtime, so nothing nightly-only is needed), seeded from fixtures/.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s, every target)
-# Prints the executions per target; exits non-zero when a target crashes, panics, times out
+# Runs one target per core at a time (FUZZ_JOBS). Prints the executions per target; exits non-zero when a target crashes, panics, times out
 # or runs out of memory (the input is kept in fuzz/artifacts/TARGET/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,10 +48,10 @@ seed() {   # seed TARGET DIR: the fixtures that target's parser reads
     esac
 }
 
-status=0
-for t in "${TARGETS[@]}"; do
+# fuzz TARGET: one bounded run; its result line goes to fuzz/target/TARGET.result
+fuzz() {
+    local t=$1 bin corpus log result execs cov
     bin="fuzz/target/$HOST/release/$t"
-    [ -x "$bin" ] || { echo "fuzz.sh: unknown target $t (known: ${ALL[*]})" >&2; exit 2; }
     corpus="fuzz/corpus/$t"
     seed "$t" "$corpus/seeds"
     mkdir -p "$corpus/found" "fuzz/artifacts/$t"
@@ -61,11 +61,34 @@ for t in "${TARGETS[@]}"; do
         result=ok
     else
         result="FAILED (see $log and fuzz/artifacts/$t/)"
-        status=1
-        tail -n 40 "$log" >&2
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n1)
-    echo "fuzz: $t: ${execs:-?} executions in ${SECS} s, ${cov:-cov: ?}, $result"
+    echo "fuzz: $t: ${execs:-?} executions in ${SECS} s, ${cov:-cov: ?}, $result" > "fuzz/target/$t.result"
+}
+
+for t in "${TARGETS[@]}"; do
+    [ -x "fuzz/target/$HOST/release/$t" ] || { echo "fuzz.sh: unknown target $t (known: ${ALL[*]})" >&2; exit 2; }
+    rm -f "fuzz/target/$t.result"
+done
+# one target per core at a time (FUZZ_JOBS overrides): each run is single-threaded and
+# bounded by its own time, so N cores give every target its SECONDS in 1/N of the wall time
+JOBS=${FUZZ_JOBS:-$(nproc)}
+case "$JOBS" in ''|*[!0-9]*|0) echo "fuzz.sh: FUZZ_JOBS must be a positive whole number, got '$JOBS'" >&2; exit 2 ;; esac
+running=0
+for t in "${TARGETS[@]}"; do
+    if [ "$running" -ge "$JOBS" ]; then wait -n || true; running=$((running - 1)); fi
+    fuzz "$t" &
+    running=$((running + 1))
+done
+wait
+status=0
+for t in "${TARGETS[@]}"; do
+    line=$(cat "fuzz/target/$t.result" 2>/dev/null || echo "fuzz: $t: FAILED (no result)")
+    echo "$line"
+    case "$line" in
+        *", ok") ;;
+        *) status=1; tail -n 40 "fuzz/target/$t.log" >&2 ;;
+    esac
 done
 exit "$status"

@@ -42,8 +42,11 @@ if [ -z "${LAB_ONLY:-}" ]; then
 fi
 
 step "lab tests (qemu guests: the pair be1, be2 with real DRBD 8.4, keepalived, runit, PostgreSQL, Redis; the front end fe1)"
-cargo build --release -p private-chef-ctl
+cargo build --release -p private-chef-ctl -p lab
 cargo test --release -p lab --no-run 2>&1 | tee target/lab-build.log   # names each test executable
+# the cached kernel, initramfs and base disk images, built now if missing (minutes on a fresh
+# machine): the lab test files below then start side by side without waiting on one another
+target/release/lab images
 hogs="${LAB_HOGS:-0}"
 case "$hogs" in
     ''|*[!0-9]*) echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2 ;;
@@ -69,8 +72,9 @@ for t in ${LAB_TESTS:-}; do
     lab_files+=("$t")
 done
 if [ "${#lab_files[@]}" -eq 0 ]; then
-    # longest first, so that the two queues end together; bootstrap first and alone (below)
-    lab_files=(bootstrap recovery stale_data failover frontends)
+    # longest first, so that the two queues end together (normal pace: recovery + frontends
+    # beside stale_data + failover + bootstrap)
+    lab_files=(recovery stale_data failover frontends bootstrap)
     for f in lab/tests/*.rs; do
         t=$(basename "$f" .rs)
         case " ${lab_files[*]} " in *" $t "*) ;; *) lab_files+=("$t") ;; esac
@@ -92,7 +96,8 @@ done
 run_lab_file() {
     local t=$1 t0 rc
     t0=$(date +%s)
-    (cd lab && exec "${lab_bin[$t]}" --test-threads=1) > "target/lab-tests-$t.log" 2>&1
+    # --nocapture: each test's phases with their times, and the lab's boot progress, in its log
+    (cd lab && LAB_VERBOSE=1 exec "${lab_bin[$t]}" --test-threads=1 --nocapture) > "target/lab-tests-$t.log" 2>&1
     rc=$?
     echo "$t $rc $(( $(date +%s) - t0 ))" >> target/lab-results.txt
     return "$rc"
@@ -122,12 +127,6 @@ report_new() {
 cargo test --release -p lab --lib --bins   # the lab's own unit tests: no guests
 set +e
 queue=("${lab_files[@]}")
-if [ "$jobs" -gt 1 ] && [ "${queue[0]}" = bootstrap ] && [ "${#queue[@]}" -gt 1 ]; then
-    # alone: on a fresh machine it is the first lab up, which builds the cached images
-    run_lab_file bootstrap
-    report_new
-    queue=("${queue[@]:1}")
-fi
 if [ "$jobs" -gt 1 ]; then echo "running up to $jobs lab test files at once (LAB_JOBS)"; fi
 running=0
 for t in "${queue[@]}"; do
@@ -154,7 +153,8 @@ echo "lab test files (seconds each):"
 sed 's/^/  /' target/lab-results.txt
 if [ "$lab_rc" != 0 ]; then
     echo "lab tests FAILED (logs of each failed test under target/lab-logs/<test>/):" >&2
-    grep -hE '^test .* \.\.\. FAILED$' "$lab_log" | sed 's/^test /  /; s/ \.\.\. FAILED$//' >&2 || true
+    # libtest's closing list of each file ("failures:" then one indented name a line)
+    awk '/^failures:$/ { f = 1; next } /^test result/ { f = 0 } f && /^    [A-Za-z0-9_:]+$/ { print "  " $1 }' "$lab_log" | sort -u >&2
     exit "$lab_rc"
 fi
 

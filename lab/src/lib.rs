@@ -161,6 +161,22 @@ fn progress(verbose: bool, t0: Instant, msg: &str) {
     }
 }
 
+/// Build what the cache lacks (kernel extraction, initramfs, keys, TLS, the bootstrapped
+/// base images) and boot nothing else: `lab images`, so that labs started side by side
+/// never wait on one another's first build.
+pub fn prepare_cache(verbose: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let a = artifacts()?;
+    progress(verbose, t0, "artifacts ready");
+    let opts = LabOptions {
+        verbose,
+        ..LabOptions::default()
+    };
+    base_images(&a, &opts, t0)?;
+    progress(verbose, t0, "base images ready");
+    Ok(())
+}
+
 impl Lab {
     /// Boot the pair fresh (qcow2 overlays over the bootstrapped base images) and, with
     /// `opts.frontend`, fe1 in parallel; return when be1 is a healthy master, be2 a healthy

@@ -14,6 +14,8 @@ const USAGE: &str = "usage: lab <command>
   up [--no-frontend]      boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
                           needed); returns when the pair is healthy and fe1's /_status says pong
                           (--no-frontend: the pair alone)
+  images                  build what the cache lacks (kernel, initramfs, keys, base disk images); boots
+                          nothing else
   status                  each back end's view: DRBD role/cstate/dstate, cluster state, VIP, mount,
                           services; fe1: its /_status answer
   exec NODE -- CMD...     run CMD in NODE (be1|be2|fe1); prints its stdout/stderr, exits with its status
@@ -94,6 +96,13 @@ fn real_main() -> Result<ExitCode> {
                     Err(e)
                 }
             }
+        }
+        "images" => {
+            if !rest.is_empty() {
+                bail!("images takes no arguments");
+            }
+            lab::prepare_cache(true)?;
+            Ok(ExitCode::SUCCESS)
         }
         "status" => {
             let lab = Lab::attach(&run)?;

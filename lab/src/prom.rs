@@ -30,7 +30,7 @@ pub fn parse(text: &str) -> Result<Vec<Sample>> {
 
 fn parse_line(line: &str) -> Result<Sample> {
     let name_end = line
-        .find(|c: char| c == '{' || c == ' ')
+        .find(['{', ' '])
         .context("no value after the metric name")?;
     let name = line[..name_end].to_string();
     let mut labels = BTreeMap::new();

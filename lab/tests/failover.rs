@@ -431,6 +431,17 @@ fn flapping_and_queued_transitions() {
 
     // (e) queued, not interleaved: backup on the master, then master while it stops services
     let m = holder;
+    // the backup transition must still be running when the master request arrives, on any
+    // machine: redis_lb (stopped first) takes `hold` seconds to stop, through a runit
+    // control/d script that sleeps, then lets runsv send its TERM (exit 1)
+    let hold = lab.scaled_secs(20);
+    let control_d = "/opt/opscode/sv/redis_lb/control/d";
+    let o = run(
+        &lab,
+        m,
+        &format!("mkdir -p /opt/opscode/sv/redis_lb/control && printf '#!/bin/sh\\nsleep {hold}\\nexit 1\\n' > {control_d} && chmod 755 {control_d}"),
+    );
+    assert_eq!(o.code, 0, "{o:?}");
     let mark = run(&lab, m, &format!("wc -l < {CLUSTER_LOG}"))
         .stdout
         .trim()
@@ -465,6 +476,7 @@ fn flapping_and_queued_transitions() {
             .is_ok_and(|o| !o.stdout.trim().is_empty())
     });
     assert_eq!(run(&lab, m, "cat /run/e1.rc").stdout.trim(), "0");
+    run(&lab, m, &format!("rm -f {control_d}"));
     let log = run(&lab, m, &format!("tail -n +{} {CLUSTER_LOG}", mark + 1)).stdout;
     assert_eq!(
         transition_lines(&log),

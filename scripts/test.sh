@@ -9,7 +9,8 @@
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
 #   LAB_HOGS=4 scripts/test.sh
 # runs 4 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
-# beside the lab tests; on a 2-core machine, 5 hogs made the lab test files take 3.1-4.8x as long.
+# beside the lab tests; on a 2-core machine, 5 hogs made the lab test files take 2.2-4.8x as long
+# (it varies from run to run: the pace factors printed at the end say how slow a run was).
 # Every lab test file runs even when one fails; the failed tests are listed at the end
 # (their guests' logs are under target/lab-logs/<test>/). Two lab test files run at once
 # (LAB_JOBS=2, each with its own lab; 1 runs them one after the other): most of a lab test

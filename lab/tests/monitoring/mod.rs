@@ -88,30 +88,40 @@ impl Part {
     }
 }
 
-/// Waits (up to 60 s times the pace: the textfile is rewritten every 15 s) until fe1's
-/// scrape of `n` satisfies `ok`; returns that scrape. The panic says the last one seen.
+/// Waits (up to 60 s times the pace: the textfile is rewritten every 15 s) until `read`
+/// gives samples that satisfy `ok`; returns them. The panic names `source` and says the
+/// last reading.
+fn await_samples(
+    lab: &Lab,
+    source: &str,
+    what: &str,
+    read: impl Fn() -> anyhow::Result<Vec<Sample>>,
+    ok: impl Fn(&[Sample]) -> bool,
+) -> Vec<Sample> {
+    let deadline = lab.deadline(60);
+    let mut last: String;
+    loop {
+        match read() {
+            Ok(s) if ok(&s) => return s,
+            Ok(s) => last = format!("{:?}", Part::of(&s)),
+            Err(e) => last = format!("{e:#}"),
+        }
+        if Instant::now() >= deadline {
+            panic!("{source}: no {what}; last: {last}\n{}", lab.summary());
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+/// fe1's scrape of `n` once it satisfies `ok` (see [`await_samples`]).
 pub fn await_where(
     lab: &Lab,
     n: NodeId,
     what: &str,
     ok: impl Fn(&[Sample]) -> bool,
 ) -> Vec<Sample> {
-    let deadline = lab.deadline(60);
-    let mut last: String;
-    loop {
-        match scrape(lab, n) {
-            Ok(s) if ok(&s) => return s,
-            Ok(s) => last = format!("{:?}", Part::of(&s)),
-            Err(e) => last = format!("{e:#}"),
-        }
-        if Instant::now() >= deadline {
-            panic!(
-                "fe1's scrape of {n}: no {what}; last: {last}\n{}",
-                lab.summary()
-            );
-        }
-        std::thread::sleep(Duration::from_secs(2));
-    }
+    let source = format!("fe1's scrape of {n}");
+    await_samples(lab, &source, what, || scrape(lab, n), ok)
 }
 
 /// [`await_where`] the scrape says `want`.
@@ -126,19 +136,8 @@ pub fn await_textfile(
     what: &str,
     ok: impl Fn(&[Sample]) -> bool,
 ) -> Vec<Sample> {
-    let deadline = lab.deadline(60);
-    let mut last: String;
-    loop {
-        match textfile(lab, n) {
-            Ok((_, s)) if ok(&s) => return s,
-            Ok((_, s)) => last = format!("{:?}", Part::of(&s)),
-            Err(e) => last = format!("{e:#}"),
-        }
-        if Instant::now() >= deadline {
-            panic!("{n}'s textfile: no {what}; last: {last}\n{}", lab.summary());
-        }
-        std::thread::sleep(Duration::from_secs(2));
-    }
+    let source = format!("{n}'s textfile");
+    await_samples(lab, &source, what, || textfile(lab, n).map(|(_, s)| s), ok)
 }
 
 /// When the metrics were read (chef_ha_last_run_timestamp_seconds).

@@ -8,7 +8,8 @@ set -euo pipefail
 PKGS=(qemu-system-x86 qemu-utils busybox-static cpio kmod drbd-utils keepalived runit
       postgresql redis-server openssh-server openssh-client iproute2 iputils-ping psmisc
       coreutils procps util-linux e2fsprogs openssl curl ca-certificates
-      prometheus)   # promtool: the alert rules' unit tests and `promtool check metrics`
+      prometheus    # promtool: the alert rules' unit tests and `promtool check metrics`
+      prometheus-node-exporter)   # the lab's back ends: the textfile collector reads our metrics
 
 SUDO=()
 if [ "$(id -u)" != 0 ]; then SUDO=(sudo); fi
@@ -54,6 +55,7 @@ CMDS=(
     dpkg-deb:dpkg
     apt-get:apt
     promtool:prometheus
+    /usr/bin/prometheus-node-exporter:prometheus-node-exporter
 )
 
 # have CMD: an absolute path that is executable, or a command on root's PATH (sbin included).

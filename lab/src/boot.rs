@@ -81,6 +81,7 @@ impl Lab {
             &guest::GuestSettings {
                 transition_cmd: opts.transition_cmd.clone(),
                 frontend,
+                monitoring: opts.monitoring && mode != "bootstrap",
                 tls: a.tls.clone(),
             },
         )?;

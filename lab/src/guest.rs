@@ -27,6 +27,10 @@ const SV_POSTGRESQL_RUN: &str = include_str!("../guest/sv-postgresql-run");
 const SV_POSTGRESQL_CONTROL_T: &str = include_str!("../guest/sv-postgresql-control-t");
 const SV_REDIS_RUN: &str = include_str!("../guest/sv-redis_lb-run");
 const SV_DRBD_WITNESS_RUN: &str = include_str!("../guest/sv-drbd-witness-run");
+const SV_NODE_EXPORTER_RUN: &str = include_str!("../guest/sv-node-exporter-run");
+/// The product's own textfile service, as shipped: the lab runs the repository's files.
+const SV_METRICS_RUN: &str = include_str!("../../monitoring/sv/private-chef-metrics/run");
+const SV_METRICS_LOG_RUN: &str = include_str!("../../monitoring/sv/private-chef-metrics/log/run");
 /// fe1's `/_status` service (imports the writer's wire-protocol code).
 pub const FRONTEND_STATUS_PY: &str = include_str!("../guest/frontend-status.py");
 const SV_FRONTEND_STATUS_RUN: &str = include_str!("../guest/sv-frontend-status-run");
@@ -108,6 +112,8 @@ pub struct GuestSettings {
     pub transition_cmd: String,
     /// the lab has fe1 (its files are rendered; the topology lists it)
     pub frontend: bool,
+    /// the back ends run node_exporter and the metrics textfile service
+    pub monitoring: bool,
     /// the lab CA (appended to every guest's CA bundle) and fe1's certificate
     pub tls: Tls,
 }
@@ -396,13 +402,45 @@ fn render_backend(r: &Path, n: NodeId, settings: &GuestSettings) -> Result<()> {
     fs::create_dir_all(r.join("opt/opscode/init"))?;
     // LSB-mode sv (`/opt/opscode/init/<svc>`) resolves names under /etc/service
     symlink("/opt/opscode/service", r.join("etc/service"))?;
-    for s in ["drbd-witness", "keepalived", "postgresql", "redis_lb"] {
+    let mut enabled = vec!["drbd-witness", "keepalived", "postgresql", "redis_lb"];
+    if settings.monitoring {
+        render_monitoring(r)?;
+        enabled.extend(["node-exporter", "private-chef-metrics"]);
+    }
+    for s in enabled {
         symlink(
             format!("/opt/opscode/sv/{s}"),
             r.join("opt/opscode/service").join(s),
         )?;
         symlink("/usr/bin/sv", r.join("opt/opscode/init").join(s))?;
     }
+    Ok(())
+}
+
+/// node_exporter and the product's textfile service (both always up, not `keepalive_me`):
+/// the collector reads the file the service rewrites every 15 s.
+fn render_monitoring(r: &Path) -> Result<()> {
+    let f = |p: &str, mode: u32, data: &[u8]| write_file(&r.join(p), mode, data);
+    f(
+        "opt/opscode/sv/node-exporter/run",
+        0o755,
+        SV_NODE_EXPORTER_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/private-chef-metrics/run",
+        0o755,
+        SV_METRICS_RUN.as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/private-chef-metrics/log/run",
+        0o755,
+        SV_METRICS_LOG_RUN.as_bytes(),
+    )?;
+    // the textfile directory as Debian's package makes it (root's, 0755): the service
+    // refuses a directory others could write to
+    let dir = r.join("var/lib/prometheus/node-exporter");
+    fs::create_dir_all(&dir)?;
+    fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     Ok(())
 }
 

@@ -75,6 +75,10 @@ pub struct LabOptions {
     pub frontend: bool,
     /// memory of fe1
     pub fe_mem_mib: u32,
+    /// the back ends run Debian's node_exporter (:9100, textfile and drbd collectors) and
+    /// the product's textfile service (monitoring/sv/private-chef-metrics), both up from
+    /// the start; off by default (each back end would probe itself every 15 s)
+    pub monitoring: bool,
     /// for booting a guest up to a working command channel
     pub boot_timeout: Duration,
     /// for the pair to become healthy once booted
@@ -94,6 +98,7 @@ impl Default for LabOptions {
             mem_mib: 768,
             frontend: true,
             fe_mem_mib: 384,
+            monitoring: false,
             boot_timeout: Duration::from_secs(240),
             healthy_timeout: Duration::from_secs(180),
             verbose: std::env::var_os("LAB_VERBOSE").is_some(),

@@ -11,9 +11,11 @@ use anyhow::{bail, Context, Result};
 use lab::{cache, Lab, LabOptions, Link, NodeId};
 
 const USAGE: &str = "usage: lab <command>
-  up [--no-frontend]      boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
+  up [--no-frontend] [--monitoring]
+                          boot be1 + be2 and the front end fe1 fresh (bootstraps the base images if
                           needed); returns when the pair is healthy and fe1's /_status says pong
-                          (--no-frontend: the pair alone)
+                          (--no-frontend: the pair alone; --monitoring: the back ends run
+                          node_exporter on :9100 and the metrics textfile service)
   images                  build what the cache lacks (kernel, initramfs, keys, base disk images); boots
                           nothing else
   status                  each back end's view: DRBD role/cstate/dstate, cluster state, VIP, mount,
@@ -56,11 +58,16 @@ fn real_main() -> Result<ExitCode> {
     match cmd.as_str() {
         "up" => {
             let t0 = Instant::now();
-            let frontend = match rest {
-                [] => true,
-                [f] if f == "--no-frontend" => false,
-                _ => bail!("up [--no-frontend]"),
-            };
+            let (mut frontend, mut monitoring) = (true, false);
+            for a in rest {
+                match a.as_str() {
+                    "--no-frontend" => frontend = false,
+                    "--monitoring" => monitoring = true,
+                    _ => bail!(
+                        "up: unknown option {a:?}; expected up [--no-frontend] [--monitoring]"
+                    ),
+                }
+            }
             if let Some(why) = lab::run_dir_problem(&run) {
                 bail!("{why}");
             }
@@ -76,6 +83,7 @@ fn real_main() -> Result<ExitCode> {
                 name: Some("cli".into()),
                 verbose: true,
                 frontend,
+                monitoring,
                 ..LabOptions::default()
             };
             match Lab::up(opts) {

@@ -94,6 +94,26 @@ pub fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f6
         .map(|s| s.value)
 }
 
+/// The `label` of the first sample named `name`, carrying every `(key, value)` of `with`,
+/// whose value is 1: the state a state-set (`{state="…"} 1`, the others 0) says.
+pub fn state_of(
+    samples: &[Sample],
+    name: &str,
+    label: &str,
+    with: &[(&str, &str)],
+) -> Option<String> {
+    samples
+        .iter()
+        .find(|s| {
+            s.name == name
+                && s.value == 1.0
+                && with
+                    .iter()
+                    .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+        })
+        .and_then(|s| s.labels.get(label).cloned())
+}
+
 /// `promtool check metrics` (the host's: Debian's prometheus package) on `text`: Ok when it
 /// finds nothing to say, else its findings.
 pub fn promtool_check(text: &str) -> Result<()> {

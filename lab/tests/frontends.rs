@@ -13,13 +13,24 @@
 //! (d) fe1 crashed: `frontend-status` on the new master exits 2 and names fe1;
 //!     `ha-status --frontends` there exits 9 with the front end's `[ERROR]` line.
 //!
+//! Monitoring, on the way: both back ends run Debian's node_exporter with its textfile
+//! collector reading the file the product's textfile service (monitoring/sv/) rewrites.
+//! fe1 scrapes both (`curl :9100/metrics`) and sees the roles, VRRP states, services and
+//! the VIP change across the failover of (c); in (a) a slowed resync of be2 shows its
+//! remaining bytes falling from one scrape to the next; (b) and (d) read the file on the
+//! node (fe1 cannot reach it then). In every state the file passes `promtool check metrics`.
+//!
 //! Needs `scripts/install-deps.sh` and `cargo build --release -p private-chef-ctl -p lab`;
 //! run with `cargo test -p lab --release --test frontends -- --test-threads=1`.
 
 use std::time::{Duration, Instant};
 
+mod monitoring;
+
+use lab::prom::{self, Sample};
 use lab::writer::Writer;
 use lab::{Lab, LabOptions, Link, NodeId, Output};
+use monitoring::{await_scrape, await_textfile, await_where, lint, stamp, Part, DEV};
 use serde_json::Value;
 
 const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
@@ -95,7 +106,11 @@ fn wait_for(lab: &Lab, secs: u64, what: &str, f: impl FnMut(&Lab) -> bool) {
 #[test]
 fn frontend_view_of_the_pair() {
     let t0 = Instant::now();
-    let lab = Lab::up(LabOptions::default()).unwrap_or_else(|e| panic!("lab up: {e:#}"));
+    let lab = Lab::up(LabOptions {
+        monitoring: true,
+        ..LabOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("lab up: {e:#}"));
     lap(t0, "lab up: be1 master, be2 backup, fe1 /_status pong");
 
     // (a) healthy pair: from a back end and from the front end itself
@@ -150,6 +165,97 @@ fn frontend_view_of_the_pair() {
         "(a) healthy: exit 0, every upstream pong, served by be1",
     );
 
+    // (a) monitoring: fe1 scrapes both back ends' node_exporter
+    let m1 = await_scrape(&lab, BE1, &Part::expected(true, "Connected"));
+    let m2 = await_scrape(&lab, BE2, &Part::expected(false, "Connected"));
+    let same = [DEV[0], DEV[1], ("relation", "same")];
+    for (n, m) in [(BE1, &m1), (BE2, &m2)] {
+        assert_eq!(
+            prom::value(m, "node_textfile_scrape_error", &[]),
+            Some(0.0),
+            "{n}"
+        );
+        assert_eq!(
+            prom::value(m, "chef_ha_drbd_data_relation", &same),
+            Some(1.0),
+            "{n}"
+        );
+        assert_eq!(prom::value(m, "chef_ha_peer_up", &[]), Some(1.0), "{n}");
+        // node_exporter's own DRBD collector, beside ours
+        assert_eq!(
+            prom::value(m, "node_drbd_connected", &[("device", "drbd0")]),
+            Some(1.0),
+            "{n}"
+        );
+        lint(&lab, n, "healthy pair");
+    }
+    let fe1_up = [("frontend", "fe1.lab.example")];
+    assert_eq!(prom::value(&m1, "chef_ha_frontend_up", &fe1_up), Some(1.0));
+    lap(
+        t0,
+        "(a) fe1's scrapes: be1 Primary, MASTER, the VIP, services up; be2 Secondary, BACKUP",
+    );
+
+    // (a) a slowed full resync of be2: the remaining bytes fall from one scrape to the next
+    for n in NodeId::BACKENDS {
+        let o = run(
+            &lab,
+            n,
+            "drbdadm -- --c-plan-ahead=0 --resync-rate=2M disk-options pc0",
+        );
+        assert_eq!(o.code, 0, "{n}: {o:?}");
+    }
+    let o = run(&lab, BE2, "drbdadm invalidate pc0");
+    assert_eq!(o.code, 0, "invalidate: {o:?}");
+    let remaining = |s: &[Sample]| prom::value(s, "chef_ha_drbd_resync_remaining_bytes", &DEV);
+    let resync = [DEV[0], DEV[1], ("kind", "resync")];
+    let syncing = |s: &[Sample]| prom::value(s, "chef_ha_drbd_resync_active", &resync) == Some(1.0);
+    let first = await_where(&lab, BE2, "resync running", |s| {
+        syncing(s) && remaining(s).is_some_and(|r| r > 0.0)
+    });
+    let second = await_where(&lab, BE2, "later scrape", |s| stamp(s) > stamp(&first));
+    let (r1, r2) = (remaining(&first), remaining(&second));
+    eprintln!(
+        "(a) be2's resync remaining bytes: {r1:?}, then {r2:?} {:.0} s later",
+        stamp(&second) - stamp(&first)
+    );
+    assert_eq!(Part::of(&first).cstate.as_deref(), Some("SyncTarget"));
+    assert!(
+        syncing(&second),
+        "the resync ended between two scrapes at 2 MB/s"
+    );
+    assert!(r2 < r1, "remaining bytes did not fall: {r1:?} then {r2:?}");
+    assert!(
+        prom::value(&second, "chef_ha_drbd_resync_speed_bytes_per_second", &DEV)
+            .is_some_and(|v| v > 0.0),
+        "no resync speed"
+    );
+    let local_disk = [DEV[0], DEV[1], ("node", "local")];
+    assert_eq!(
+        prom::state_of(&second, "chef_ha_drbd_disk_state", "state", &local_disk).as_deref(),
+        Some("Inconsistent")
+    );
+    lint(&lab, BE2, "resync target");
+    await_where(&lab, BE1, "SyncSource", |s| {
+        Part::of(s).cstate.as_deref() == Some("SyncSource")
+    });
+    lint(&lab, BE1, "resync source");
+    for n in NodeId::BACKENDS {
+        let o = run(
+            &lab,
+            n,
+            "drbdadm -- --c-plan-ahead=0 --resync-rate=200M disk-options pc0",
+        );
+        assert_eq!(o.code, 0, "{n}: {o:?}");
+    }
+    wait_for(
+        &lab,
+        180,
+        "the resync to end: be1 master, be2 backup",
+        |l| healthy_pair(l, BE1),
+    );
+    lap(t0, "(a) resync seen falling in the scrapes; ended");
+
     // (b) the backup's public link cut: it hears no adverts, but it cannot take over (its
     // NIC has no carrier: keepalived goes fault; DRBD still sees the Primary on the cluster
     // link); the front ends still reach be1
@@ -188,6 +294,11 @@ fn frontend_view_of_the_pair() {
     assert_eq!(d["situation"], "failover-not-ready", "{d:#}");
     assert_eq!(d["details"]["node"], "be2.lab.example", "{d:#}");
     assert_eq!(o.code, 1, "{o:?}");
+    let m = await_textfile(&lab, BE2, "VRRP FAULT", |s| {
+        prom::state_of(s, "chef_ha_vrrp_state", "state", &[]).as_deref() == Some("FAULT")
+    });
+    assert_eq!(prom::value(&m, "chef_ha_vip_present", &[]), Some(0.0));
+    lint(&lab, BE2, "public link cut, VRRP FAULT");
     lab.heal_link(BE2, Link::Public)
         .unwrap_or_else(|e| panic!("heal: {e:#}"));
     wait_for(&lab, 90, "be1 master, be2 backup after the heal", |l| {
@@ -256,6 +367,17 @@ fn frontend_view_of_the_pair() {
         "frontend view: first fail {f:.1} s after the crash, fail for {:.1} s, pong again (served by be2) {p:.1} s after the crash",
         p - f
     );
+    let m = await_scrape(&lab, BE2, &Part::expected(true, "WFConnection"));
+    assert_eq!(
+        prom::value(&m, "chef_ha_peer_up", &[]),
+        Some(0.0),
+        "be1 crashed"
+    );
+    lint(&lab, BE2, "master alone, its peer crashed");
+    lap(
+        t0,
+        "(c) fe1's scrape of be2: Primary, MASTER, the VIP, services up, WFConnection",
+    );
     let deadline = lab.deadline(60);
     w.wait_for(before.pg + 200, before.redis + 200, deadline)
         .unwrap_or_else(|e| panic!("{e:#}\nwriter log:\n{}", w.log().unwrap_or_default()));
@@ -282,6 +404,14 @@ fn frontend_view_of_the_pair() {
     lap(
         t0,
         "(c) be1 rejoined as backup; the front end still served by be2",
+    );
+    await_scrape(&lab, BE1, &Part::expected(false, "Connected"));
+    await_scrape(&lab, BE2, &Part::expected(true, "Connected"));
+    lint(&lab, BE1, "backup after the failover");
+    lint(&lab, BE2, "master after the failover");
+    lap(
+        t0,
+        "(c) fe1's scrapes: be1 Secondary, BACKUP; be2 Primary, MASTER",
     );
 
     // (d) the front end down: the new master's view names it, exit 2
@@ -318,5 +448,17 @@ fn frontend_view_of_the_pair() {
         "{}",
         o.stdout
     );
+    let m = await_textfile(&lab, BE2, "fe1 down", |s| {
+        prom::value(s, "chef_ha_frontend_up", &[("frontend", "fe1.lab.example")]) == Some(0.0)
+    });
+    assert_eq!(
+        prom::value(
+            &m,
+            "chef_ha_frontend_http_status",
+            &[("frontend", "fe1.lab.example")]
+        ),
+        Some(0.0)
+    );
+    lint(&lab, BE2, "front end down");
     lap(t0, &format!("(d) fe1 down: exit 2, {}", fe["error"]));
 }

@@ -167,14 +167,21 @@ pub fn data_facts_given(
     facts
 }
 
+pub use crate::observe::generation::GiCache;
 pub use crate::observe::monitor::SampleScope;
 
 /// This node read once for `metrics` and `check`: the same probe, checks and document as
 /// `ha-status --json` (with the generation facts, and the peer's view and the front ends'
 /// answers when `scope` asks for them), plus how long each source took.
 pub fn monitor_sample(ctx: &Ctx, scope: SampleScope) -> Sample {
+    monitor_sample_with(ctx, scope, None)
+}
+
+/// [`monitor_sample`] for a long-running reader, keeping `drbdadm get-gi`'s answer in `gi`
+/// while DRBD's state stands still.
+pub fn monitor_sample_with(ctx: &Ctx, scope: SampleScope, gi: Option<&mut GiCache>) -> Sample {
     let host = crate::sys::hostname_or("localhost");
-    let r = crate::observe::monitor::read(ctx.global.config_path(), &host, scope);
+    let r = crate::observe::monitor::read_with(ctx.global.config_path(), &host, scope, gi);
     let mut report = crate::decide::checks::run_checks(&r.snap);
     // a topology without front ends has nothing to report here, not a failure
     if let Some((results, _)) = r.frontends.as_ref().filter(|(f, _)| !f.is_empty()) {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 
-use super::common::{monitor_sample, SampleScope};
+use super::common::{monitor_sample_with, GiCache, SampleScope};
 use super::Ctx;
 use crate::act::signals;
 use crate::render::metrics::{exposition, CONTENT_TYPE, TEXTFILE_NAME};
@@ -84,8 +84,8 @@ impl Args {
 
 /// One exposition of this node now. An unreadable topology still gives every series (as
 /// unknowns, `chef_ha_probe_success{probe="config"} 0`), and says why on stderr.
-fn render_now(ctx: &Ctx, scope: SampleScope) -> String {
-    let sample = monitor_sample(ctx, scope);
+fn render_now(ctx: &Ctx, scope: SampleScope, gi: Option<&mut GiCache>) -> String {
+    let sample = monitor_sample_with(ctx, scope, gi);
     if let Some(e) = sample.probe("config").and_then(|p| p.error.as_deref()) {
         eprintln!("private-chef-ctl metrics: every metric is unknown: {e}");
     }
@@ -104,7 +104,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
             "--interval needs --textfile DIR or --listen ADDR:PORT (to stdout the metrics are printed once)"
         ));
     }
-    let text = render_now(ctx, args.scope());
+    let text = render_now(ctx, args.scope(), None);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -128,15 +128,18 @@ fn textfile(args: &Args, ctx: &Ctx, dir: &std::path::Path) -> Result<i32> {
             .with_context(|| format!("--textfile {}: cannot write {TEXTFILE_NAME}", dir.display()))
     };
     let Some(interval) = args.interval else {
-        write(&render_now(ctx, args.scope()))?;
+        write(&render_now(ctx, args.scope(), None))?;
         return Ok(0);
     };
+    // every --interval: the generation identifiers are asked again only when DRBD's state
+    // moved (or a minute passed), the rest is read anew
+    let mut gi = GiCache::default();
     signals::stop_on_interrupt();
     let every = Duration::from_secs_f64(interval);
     let mut first = true;
     while !signals::stop_requested() {
         let started = Instant::now();
-        match write(&render_now(ctx, args.scope())) {
+        match write(&render_now(ctx, args.scope(), Some(&mut gi))) {
             Ok(()) => {}
             // the first write proves the directory; later a full disk is reported and the
             // file goes stale (chef_ha_last_run_timestamp_seconds says so) until it clears
@@ -154,7 +157,8 @@ fn listen(args: &Args, ctx: &Ctx, addr: SocketAddr) -> Result<i32> {
         .map_err(|e| anyhow!("--listen {addr}: cannot listen: {e}"))?;
     signals::stop_on_interrupt();
     let every = Duration::from_secs_f64(args.interval.unwrap_or(15.0));
-    let latest = Arc::new(Mutex::new(render_now(ctx, args.scope())));
+    let mut gi = GiCache::default();
+    let latest = Arc::new(Mutex::new(render_now(ctx, args.scope(), Some(&mut gi))));
     let scope = args.scope();
     std::thread::scope(|s| {
         let shared = Arc::clone(&latest);
@@ -166,7 +170,7 @@ fn listen(args: &Args, ctx: &Ctx, addr: SocketAddr) -> Result<i32> {
                     break;
                 }
                 next = Instant::now() + every;
-                let text = render_now(ctx, scope);
+                let text = render_now(ctx, scope, Some(&mut gi));
                 if let Ok(mut l) = shared.lock() {
                     *l = text;
                 }

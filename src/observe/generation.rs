@@ -92,6 +92,58 @@ pub fn read_gi(resource: &str, timeout: Duration) -> Result<GenerationIds, Strin
     }
 }
 
+/// `drbdadm get-gi`'s last answer, kept between the reads of a long-running reader (`metrics
+/// --textfile … --interval`, `--listen`). DRBD changes the generation identifiers only
+/// with a state change: a new data generation starts when a Primary loses its peer or a
+/// disconnected node is promoted, the bitmap identifier is cleared when a resync ends, and
+/// `invalidate` and `outdate` change the disk state. So the answer is asked again when
+/// /proc/drbd's connection state, roles or disk states differ from the last read's, and at
+/// least every [`GiCache::MAX_AGE`]; an error is never kept.
+#[derive(Debug, Default)]
+pub struct GiCache {
+    last: Option<(String, std::time::Instant, GenerationIds)>,
+}
+
+impl GiCache {
+    /// The longest an answer is kept while nothing in /proc/drbd moved.
+    pub const MAX_AGE: Duration = Duration::from_secs(60);
+
+    /// The identifiers of `resource`: the kept answer when `device`'s states are those it was
+    /// read with and it is younger than [`GiCache::MAX_AGE`], else a new `drbdadm get-gi`.
+    pub fn read(
+        &mut self,
+        resource: &str,
+        device: Option<&Device>,
+    ) -> Result<GenerationIds, String> {
+        self.read_by(resource, device, || read_gi(resource, GET_GI_TIMEOUT))
+    }
+
+    fn read_by(
+        &mut self,
+        resource: &str,
+        device: Option<&Device>,
+        fetch: impl FnOnce() -> Result<GenerationIds, String>,
+    ) -> Result<GenerationIds, String> {
+        let key = device.map(|d| {
+            format!(
+                "{resource} {:?} {:?} {:?} {:?} {:?}",
+                d.cs, d.role, d.peer_role, d.disk, d.peer_disk
+            )
+        });
+        if let (Some(k), Some((kept, at, ids))) = (&key, &self.last) {
+            if k == kept && at.elapsed() < Self::MAX_AGE {
+                return Ok(*ids);
+            }
+        }
+        let gi = fetch();
+        self.last = match (&gi, key) {
+            (Ok(ids), Some(k)) => Some((k, std::time::Instant::now(), *ids)),
+            _ => None,
+        };
+        gi
+    }
+}
+
 /// Whether this host is the topology's bootstrap server.
 pub fn is_bootstrap(cfg: &Config) -> bool {
     let me = crate::sys::hostname_or("localhost");
@@ -116,7 +168,19 @@ pub fn collect_given(
     paths: &Paths,
     proc: Option<&ProcDrbd>,
 ) -> (DataFacts, Local) {
-    let (ids, error) = match read_gi(&paths.drbd_resource, GET_GI_TIMEOUT) {
+    let gi = read_gi(&paths.drbd_resource, GET_GI_TIMEOUT);
+    collect_with_gi(cfg, paths, proc, gi)
+}
+
+/// [`collect_given`] with `drbdadm get-gi`'s result already at hand (a long-running reader
+/// keeps it while DRBD's state stands still: [`GiCache`]).
+pub fn collect_with_gi(
+    cfg: Option<&Config>,
+    paths: &Paths,
+    proc: Option<&ProcDrbd>,
+    gi: Result<GenerationIds, String>,
+) -> (DataFacts, Local) {
+    let (ids, error) = match gi {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(e)),
     };
@@ -133,4 +197,43 @@ pub fn collect_given(
         assessment: None,
     };
     (facts, here)
+}
+
+#[cfg(test)]
+mod gi_cache_tests {
+    use super::*;
+    use crate::drbd::ConnState;
+
+    #[test]
+    fn asked_again_only_when_drbd_moved_and_errors_never_kept() {
+        let text = std::fs::read_to_string(format!(
+            "{}/fixtures/gi/healthy-be1.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let ids = crate::drbd::gi::parse(&text).unwrap();
+        let mut dev = Device {
+            cs: ConnState::Connected,
+            ..Device::default()
+        };
+        let mut c = GiCache::default();
+        let asked = std::cell::Cell::new(0);
+        let ask = |r: Result<GenerationIds, String>| {
+            asked.set(asked.get() + 1);
+            move || r
+        };
+        assert!(c.read_by("pc0", Some(&dev), ask(Ok(ids))).is_ok());
+        assert_eq!(
+            c.read_by("pc0", Some(&dev), || Err("kept: not asked".into())),
+            Ok(ids)
+        );
+        dev.cs = ConnState::WFConnection;
+        assert!(c.read_by("pc0", Some(&dev), ask(Err("no".into()))).is_err());
+        // an error is not kept: asked again although nothing moved
+        assert!(c.read_by("pc0", Some(&dev), ask(Ok(ids))).is_ok());
+        // without /proc/drbd nothing is kept
+        assert!(c.read_by("pc0", None, ask(Ok(ids))).is_ok());
+        assert!(c.read_by("pc0", None, ask(Ok(ids))).is_ok());
+        assert_eq!(asked.get(), 5);
+    }
 }

@@ -70,6 +70,17 @@ fn split_brain_record(drbd_dir: &Path) -> Result<Option<SplitBrainRecord>, Strin
 
 /// Reads this node (topology at `config`, this host named `host`).
 pub fn read(config: &Path, host: &str, scope: SampleScope) -> Reading {
+    read_with(config, host, scope, None)
+}
+
+/// [`read`] for a long-running reader: `drbdadm get-gi` through `gi` (asked again only when
+/// DRBD's state moved, see [`generation::GiCache`]).
+pub fn read_with(
+    config: &Path,
+    host: &str,
+    scope: SampleScope,
+    gi: Option<&mut generation::GiCache>,
+) -> Reading {
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -108,8 +119,14 @@ pub fn read(config: &Path, host: &str, scope: SampleScope) -> Reading {
             })
         });
         let (snap, timings) = probe::snapshot_timed(c);
-        let ((facts, local), facts_time) =
-            timed(|| generation::collect_given(Some(c), &c.paths, snap.drbd.known()));
+        let ((facts, local), facts_time) = timed(|| match gi {
+            Some(cache) => {
+                let device = snap.drbd.known().and_then(|p| p.device(minor));
+                let ids = cache.read(&c.paths.drbd_resource, device);
+                generation::collect_with_gi(Some(c), &c.paths, snap.drbd.known(), ids)
+            }
+            None => generation::collect_given(Some(c), &c.paths, snap.drbd.known()),
+        });
         let (split_brain, split_brain_time) = timed(|| split_brain_record(&c.paths.drbd_dir));
         let peer = the_peer.map(|h| {
             h.join().unwrap_or_else(|_| {

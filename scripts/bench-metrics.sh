@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # What the metrics cost in the lab, against what an operator runs today: CPU time (user +
 # system, every child process included: drbdadm, sv, ssh, ...) on be1, the master, of
-#   - the textfile service at 1 s: `metrics --textfile DIR --interval 1`, beside
-#     `ha-status --watch --interval 1 --peer --frontends` (the same sources);
-#   - the same without the peer and the front ends: `metrics ... --no-peer --no-frontends`
-#     beside `ha-status --watch --interval 1` (this node's checks only);
-# each run alone for BENCH_SECS seconds (default 60), the four alternated BENCH_ROUNDS times
+#   - the textfile service at 1 s beside `ha-status --watch --interval 1`, with the same
+#     sources: this node's checks and the front ends (`metrics ... --no-peer` beside
+#     `ha-status --watch --frontends`), and this node's checks alone (`--no-peer
+#     --no-frontends` beside `ha-status --watch`); and the service as shipped (the peer over
+#     ssh too, which `ha-status --watch` cannot ask);
+# each run alone for BENCH_SECS seconds (default 60), the five alternated BENCH_ROUNDS times
 # (default 3) so that a burst of load elsewhere hits every row alike; and one-shot runs
-# (median of BENCH_RUNS, default 5): `metrics` beside `ha-status --json`, with and without
-# the peer and the front ends. The peer's own side (be2 answering `ha-status --json` over
-# ssh) is the same for both rows of a pair and not counted. Prints figures; asserts nothing.
+# (median of BENCH_RUNS, default 5): `metrics` beside `ha-status --json` over the same
+# sources. The peer's own side (be2 answering `ha-status --json` over ssh) is not counted.
+# A command that fails (or, for the 1 s rows, ends before its time) stops the bench.
+# Prints figures; asserts nothing else.
 #
 # Needs: cargo build --release -p private-chef-ctl -p lab. Usage: scripts/bench-metrics.sh
 set -euo pipefail
@@ -38,24 +40,39 @@ set -u
 P=/opt/opscode/bin/private-chef-ctl
 D=/var/lib/prometheus/node-exporter
 secs() { awk '{ for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } printf "%.3f\n", t }'; }
-cpu() { bash -c 'timeout -s TERM "$0" "$@" >/dev/null 2>&1; times' "$@" | tail -1 | secs; }
+# cpu SECS CMD...: CPU seconds of CMD run for SECS seconds; it must still run at the end
+cpu() {
+    local out
+    out=$(bash -c 'timeout -s TERM "$0" "$@" >/dev/null 2>/tmp/bench.err; rc=$?; times; echo "rc $rc"' "$@")
+    if [ "$(echo "$out" | tail -1)" != "rc 124" ]; then
+        echo "bench: '${*:2}' ended before $1 s ($(echo "$out" | tail -1)): $(head -c 300 /tmp/bench.err)" >&2
+        exit 1
+    fi
+    echo "$out" | tail -2 | head -1 | secs
+}
+# once CMD...: "<wall ms> <CPU ms>" of one run, which must exit 0
 once() {
-    local s e c
+    local s e out
     s=$(date +%s%N)
-    c=$(bash -c '"$@" >/dev/null 2>&1; times' _ "$@" | tail -1 | secs)
+    out=$(bash -c '"$@" >/dev/null 2>/tmp/bench.err; rc=$?; times; echo "rc $rc"' _ "$@")
     e=$(date +%s%N)
-    echo "$(( (e - s) / 1000000 )) $(awk -v c="$c" 'BEGIN { printf "%d", c * 1000 }')"
+    if [ "$(echo "$out" | tail -1)" != "rc 0" ]; then
+        echo "bench: '$*' failed ($(echo "$out" | tail -1)): $(head -c 300 /tmp/bench.err)" >&2
+        exit 1
+    fi
+    echo "$(( (e - s) / 1000000 )) $(echo "$out" | tail -2 | head -1 | secs | awk '{ printf "%d", $1 * 1000 }')"
 }
 GUEST
 )
 
 declare -A cmd=(
-    [metrics_all]="\$P metrics --textfile \$D --interval 1"
-    [watch_all]="\$P ha-status --watch --interval 1 --peer --frontends"
+    [metrics_fe]="\$P metrics --textfile \$D --interval 1 --no-peer"
+    [watch_fe]="\$P ha-status --watch --interval 1 --frontends"
     [metrics_local]="\$P metrics --textfile \$D --interval 1 --no-peer --no-frontends"
     [watch_local]="\$P ha-status --watch --interval 1"
+    [metrics_all]="\$P metrics --textfile \$D --interval 1"
 )
-rows=(metrics_all watch_all metrics_local watch_local)
+rows=(metrics_fe watch_fe metrics_local watch_local metrics_all)
 declare -A cpu
 for round in $(seq "$ROUNDS"); do
     for r in "${rows[@]}"; do
@@ -69,15 +86,18 @@ done
 declare -A once_cmd=(
     [m_local]="\$P metrics --no-peer --no-frontends"
     [s_local]="\$P ha-status --json"
-    [m_all]="\$P metrics"
-    [s_all]="\$P ha-status --json --peer --frontends"
+    [m_fe]="\$P metrics --no-peer"
+    [s_fe]="\$P ha-status --json --frontends"
+    [m_peer]="\$P metrics --no-frontends"
+    [s_peer]="\$P ha-status --json --peer"
 )
-once_rows=(m_local s_local m_all s_all)
+once_rows=(m_local s_local m_fe s_fe m_peer s_peer)
 declare -A wall cpuo
 for _ in $(seq "$RUNS"); do
     for r in "${once_rows[@]}"; do
-        read -r w c < <("$LAB" exec be1 -- "$helpers
+        o=$("$LAB" exec be1 -- "$helpers
 once ${once_cmd[$r]}")
+        read -r w c <<< "$o"
         wall[$r]+=" $w"
         cpuo[$r]+=" $c"
     done
@@ -85,14 +105,17 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 declare -A label=(
-    [metrics_all]="metrics --textfile DIR --interval 1 (the service, at 1 s)"
-    [watch_all]="ha-status --watch --interval 1 --peer --frontends"
+    [metrics_fe]="metrics --textfile DIR --interval 1 --no-peer"
+    [watch_fe]="ha-status --watch --interval 1 --frontends"
     [metrics_local]="metrics --textfile DIR --interval 1 --no-peer --no-frontends"
     [watch_local]="ha-status --watch --interval 1"
+    [metrics_all]="metrics --textfile DIR --interval 1 (as shipped, at 1 s)"
     [m_local]="metrics --no-peer --no-frontends"
     [s_local]="ha-status --json"
-    [m_all]="metrics"
-    [s_all]="ha-status --json --peer --frontends"
+    [m_fe]="metrics --no-peer"
+    [s_fe]="ha-status --json --frontends"
+    [m_peer]="metrics --no-frontends"
+    [s_peer]="ha-status --json --peer"
 )
 echo
 printf '%-62s %9s %9s   %s\n' "be1, $SECS s each, median of $ROUNDS rounds" "CPU s" "% vCPU" "rounds (CPU s)"

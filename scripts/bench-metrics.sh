@@ -40,27 +40,27 @@ set -u
 P=/opt/opscode/bin/private-chef-ctl
 D=/var/lib/prometheus/node-exporter
 secs() { awk '{ for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } printf "%.3f\n", t }'; }
-# cpu SECS CMD...: CPU seconds of CMD run for SECS seconds; it must still run at the end
-cpu() {
-    local out
-    out=$(bash -c 'timeout -s TERM "$0" "$@" >/dev/null 2>/tmp/bench.err; rc=$?; times; echo "rc $rc"' "$@")
-    if [ "$(echo "$out" | tail -1)" != "rc 124" ]; then
-        echo "bench: '${*:2}' ended before $1 s ($(echo "$out" | tail -1)): $(head -c 300 /tmp/bench.err)" >&2
+# timed RC CMD...: the CPU seconds CMD and its children used; CMD must exit with RC, else
+# the bench stops with its stderr (bash's `times` reports the reaped children's time)
+timed() {
+    local want=$1 out
+    shift
+    out=$(bash -c '"$@" >/dev/null 2>/tmp/bench.err; rc=$?; times; echo "rc $rc"' _ "$@")
+    if [ "$(echo "$out" | tail -1)" != "rc $want" ]; then
+        echo "bench: '$*' ended with $(echo "$out" | tail -1), expected rc $want: $(head -c 300 /tmp/bench.err)" >&2
         exit 1
     fi
     echo "$out" | tail -2 | head -1 | secs
 }
+# cpu SECS CMD...: CPU seconds of CMD run for SECS seconds; it must still run at the end
+cpu() { local secs=$1; shift; timed 124 timeout -s TERM "$secs" "$@"; }
 # once CMD...: "<wall ms> <CPU ms>" of one run, which must exit 0
 once() {
-    local s e out
+    local s c e
     s=$(date +%s%N)
-    out=$(bash -c '"$@" >/dev/null 2>/tmp/bench.err; rc=$?; times; echo "rc $rc"' _ "$@")
+    c=$(timed 0 "$@") || exit 1
     e=$(date +%s%N)
-    if [ "$(echo "$out" | tail -1)" != "rc 0" ]; then
-        echo "bench: '$*' failed ($(echo "$out" | tail -1)): $(head -c 300 /tmp/bench.err)" >&2
-        exit 1
-    fi
-    echo "$(( (e - s) / 1000000 )) $(echo "$out" | tail -2 | head -1 | secs | awk '{ printf "%d", $1 * 1000 }')"
+    echo "$(( (e - s) / 1000000 )) $(awk -v c="$c" 'BEGIN { printf "%d", c * 1000 }')"
 }
 GUEST
 )

@@ -145,8 +145,7 @@ pub fn stamp(s: &[Sample]) -> f64 {
     prom::value(s, "chef_ha_last_run_timestamp_seconds", &[]).unwrap_or(0.0)
 }
 
-/// The textfile on `n` passes `promtool check metrics`; node_exporter read it without
-/// error (when fe1 can reach `n`).
+/// The textfile on `n`, read on the node, passes `promtool check metrics` (the host's).
 pub fn lint(lab: &Lab, n: NodeId, state: &str) {
     let (text, _) = textfile(lab, n).unwrap_or_else(|e| panic!("{state}: {e:#}"));
     prom::promtool_check(&text)

@@ -23,6 +23,7 @@ use lab::{wait_until, Lab, LabOptions, NodeId, NodeStatus, Output};
 const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
 const VIP: &str = "198.51.100.10";
 const CLUSTER_LOG: &str = "/var/log/opscode/keepalived/cluster.log";
+const REQUESTED: &str = "/var/opt/opscode/keepalived/requested_cluster_status";
 
 fn run(lab: &Lab, n: NodeId, cmd: &str) -> Output {
     match lab.exec(n, cmd) {
@@ -311,13 +312,19 @@ fn flapping_and_queued_transitions() {
     lap(t0, "pair up: be1 master, be2 backup");
 
     // (d) flapping: on each node 20 calls fired 0.2 s apart, alternating, in the background;
-    // be1 starts with backup, be2 with master (so they fight), sampled throughout
+    // be1 starts with backup, be2 with master (so they fight), sampled throughout. Each call
+    // is fired only once the previous one has recorded its request (its first act), so the
+    // last request is the last call's on any machine: be1 ends wanting master, be2 backup.
+    // Without that, on a loaded machine two calls could record out of order and leave both
+    // wanting master, one retrying `drbdadm primary` until its attempts run out.
     for (n, first, second) in [(be1, "backup", "master"), (be2, "master", "backup")] {
         let script = format!(
             "rm -rf /run/flap && mkdir -p /run/flap && setsid -f bash -c 'for i in $(seq 1 20); do \
              if [ $((i % 2)) = 1 ] then w={first}; else w={second}; fi; \
-             ( {PCC} cluster-transition $w >/dev/null 2>&1; echo \"$i $w $?\" >> /run/flap/rc ) & sleep 0.2; \
-             done; wait; touch /run/flap/done' </dev/null >/dev/null 2>&1"
+             ( {PCC} cluster-transition $w >/dev/null 2>&1; echo \"$i $w $?\" >> /run/flap/rc ) & \
+             k=0; until [ \"$(cat {REQUESTED} 2>/dev/null)\" = $w ]; do k=$((k+1)); \
+             if [ $k -gt 600 ] then echo \"$i $w\" >> /run/flap/unordered; break; fi; sleep 0.05; done; \
+             sleep 0.2; done; wait; touch /run/flap/done' </dev/null >/dev/null 2>&1"
         )
         .replace(" then", "; then");
         let o = run(&lab, n, &script);
@@ -332,10 +339,14 @@ fn flapping_and_queued_transitions() {
                 let stop = &stop;
                 s.spawn(move || {
                     let mut v = Vec::new();
+                    // a pause between samples: back to back they kept the guest's one
+                    // CPU busy on their own (a sample took 4 s), beside the calls
+                    let pause = lab.scaled(Duration::from_secs(2));
                     while !stop.load(Ordering::SeqCst) {
                         if let Some(x) = sample(lab, n, t0) {
                             v.push(x);
                         }
+                        std::thread::sleep(pause);
                     }
                     (n, v)
                 })
@@ -351,10 +362,30 @@ fn flapping_and_queued_transitions() {
         lap(t0, "(d) flapping calls ended");
         stop.store(true, Ordering::SeqCst);
         let out = hs.into_iter().map(|h| h.join().unwrap()).collect();
-        r.unwrap_or_else(|e| panic!("{e:#}"));
+        if let Err(e) = r {
+            for n in NodeId::BACKENDS {
+                let o = lab.exec(
+                    n,
+                    &format!(
+                        "cat {REQUESTED}; cat /run/flap/rc /run/flap/unordered; cat /proc/drbd; tail -n 40 {CLUSTER_LOG}"
+                    ),
+                );
+                eprintln!("--- {n} (request, calls ended, unordered, DRBD, cluster.log):");
+                match o {
+                    Ok(o) => eprintln!("{}", o.stdout),
+                    Err(e) => eprintln!("unreadable: {e:#}"),
+                }
+            }
+            panic!("{e:#}");
+        }
         out
     });
     for n in NodeId::BACKENDS {
+        let late = run(&lab, n, "cat /run/flap/unordered 2>/dev/null").stdout;
+        assert!(
+            late.trim().is_empty(),
+            "{n}: these calls had not recorded their request after 30 s: {late}"
+        );
         let rc = run(&lab, n, "cat /run/flap/rc").stdout;
         let lines: Vec<&str> = rc.lines().collect();
         assert_eq!(lines.len(), 20, "{n}: {rc}");

@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 
+use crate::{Lab, NodeId};
+
 /// One sample line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -138,6 +140,22 @@ pub fn promtool_check(text: &str) -> Result<()> {
         bail!("promtool check metrics ({}): {}", out.status, said.trim());
     }
     Ok(())
+}
+
+/// `private-chef-ctl metrics <args>` run on `n` now, checked by the host's `promtool check
+/// metrics`, then parsed: what the node hands its exporter in the state the lab is in.
+pub fn linted_metrics(lab: &Lab, n: NodeId, args: &[&str]) -> Result<Vec<Sample>> {
+    let cmd = format!(
+        "/opt/opscode/bin/private-chef-ctl metrics {}",
+        args.join(" ")
+    );
+    let o = lab.exec(n, &cmd)?;
+    // exit 0 in every cluster state: a probe that fails is a sample, not an exit code
+    if o.code != 0 {
+        bail!("{n}: `{cmd}` exited {}: {}", o.code, o.stderr.trim());
+    }
+    promtool_check(&o.stdout).with_context(|| format!("{n}: `{cmd}` wrote:\n{}", o.stdout))?;
+    parse(&o.stdout).with_context(|| format!("{n}: `{cmd}`"))
 }
 
 #[cfg(test)]

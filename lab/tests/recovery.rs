@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use lab::{wait_until, Lab, LabOptions, Link, NodeId, Output};
+use lab::{prom, wait_until, Lab, LabOptions, Link, NodeId, Output};
 use serde_json::Value;
 
 const PCC: &str = "/opt/opscode/bin/private-chef-ctl";
@@ -444,6 +444,17 @@ fn split_brain() {
     }
     let d = diagnose(&lab, BE1);
     assert_eq!(d["situation"], "split-brain", "{d:#}");
+    // what monitoring is handed: be1's metrics (with the peer's identifiers) pass the lint
+    // and say split brain, the data diverged
+    let m = metrics(&lab, BE1, "split brain");
+    assert_eq!(
+        prom::value(&m, "chef_ha_drbd_split_brain", &[("resource", "pc0")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        prom::state_of(&m, "chef_ha_drbd_data_relation", "relation", &[]).as_deref(),
+        Some("diverged")
+    );
     if records > 0 {
         // a record on either node (the peer's is fetched over ssh) dates the split brain
         assert!(!d["details"]["since"].is_null(), "{d:#}");
@@ -502,6 +513,15 @@ fn split_brain() {
     fin(t0, "split brain");
 }
 
+/// `private-chef-ctl metrics --no-frontends` on `n` (the peer asked over ssh), linted by
+/// the host's promtool.
+fn metrics(lab: &Lab, n: NodeId, state: &str) -> Vec<prom::Sample> {
+    let m = prom::linted_metrics(lab, n, &["--no-frontends"])
+        .unwrap_or_else(|e| panic!("{state}: {e:#}"));
+    eprintln!("{n} ({state}): metrics pass promtool check metrics");
+    m
+}
+
 /// Stops keepalived on `n` (its notify runs `cluster-transition`, which demotes a master).
 fn stop_keepalived(lab: &Lab, n: NodeId) {
     ok(lab, n, "sv -w 60 stop /opt/opscode/service/keepalived");
@@ -554,6 +574,30 @@ fn transition_then_scenario_5_both_secondary() {
         )
     });
     let d = diagnose_until(&lab, BE1, "scenario-5", "scenario-5-tie", 60);
+    // what monitoring is handed: both Secondary and unmounted, keepalived down, no VIP,
+    // the same data on both
+    for n in NodeId::BACKENDS {
+        let m = metrics(&lab, n, "scenario 5");
+        let local = [("resource", "pc0"), ("node", "local")];
+        assert_eq!(
+            prom::state_of(&m, "chef_ha_drbd_role", "state", &local).as_deref(),
+            Some("Secondary"),
+            "{n}"
+        );
+        for (name, want) in [
+            ("chef_ha_keepalived_up", 0.0),
+            ("chef_ha_vip_present", 0.0),
+            ("chef_ha_data_dir_mounted", 0.0),
+            ("chef_ha_peer_up", 1.0),
+        ] {
+            assert_eq!(prom::value(&m, name, &[]), Some(want), "{n}: {name}");
+        }
+        assert_eq!(
+            prom::state_of(&m, "chef_ha_drbd_data_relation", "relation", &[]).as_deref(),
+            Some("same"),
+            "{n}"
+        );
+    }
     let promote = d["details"]["promote"].clone();
     let args = if promote.is_null() {
         // a tie (both oos 0): without a terminal the choice must be given

@@ -213,6 +213,22 @@ fn double_fault_old_master_boots_first() {
         "ha-diagnose on be1 alone: {}",
         diag.stdout
     );
+    // what monitoring is handed (the peer is down: asked, unreachable): the lint passes,
+    // be1 came back alone and may not be promoted alone, its peer is down
+    let m = lab::prom::linted_metrics(&lab, BE1, &["--no-frontends"])
+        .unwrap_or_else(|e| panic!("be1 alone: {e:#}"));
+    for (name, want) in [
+        ("chef_ha_came_back_alone", 1.0),
+        ("chef_ha_promotable_alone", 0.0),
+        ("chef_ha_peer_up", 0.0),
+        ("chef_ha_data_dir_mounted", 0.0),
+    ] {
+        assert_eq!(
+            lab::prom::value(&m, name, &[]),
+            Some(want),
+            "be1 alone: {name}"
+        );
+    }
     lap(
         t0,
         "be1 stayed Secondary, unmounted, services down; the reason is recorded",

@@ -7,10 +7,11 @@
 #
 # The lab measures how fast this machine runs its guests and scales every wait by it (its
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
-#   LAB_HOGS=4 scripts/test.sh
-# runs 4 CPU hogs (busy loops at the same priority, each its own session, as the guests are)
-# beside the lab tests; on a 2-core machine, 5 hogs made the lab test files take 2.2-4.8x as long
-# (it varies from run to run: the pace factors printed at the end say how slow a run was).
+#   LAB_CPU=0.6 scripts/test.sh
+# runs the lab step (its tests and their guests) in a cgroup limited to 0.6 of a core (cgroup
+# v2 cpu.max, or v1 cpu.cfs_quota_us; as root). Unlike busy loops beside the guests, a
+# quota slows every run by the same amount whatever else the machine runs; docs/lab.md
+# gives the figures it measured.
 # Every lab test file runs even when one fails; the failed tests are listed at the end
 # (their guests' logs are under target/lab-logs/<test>/). Two lab test files run at once
 # (LAB_JOBS=2, each with its own lab; 1 runs them one after the other): most of a lab test
@@ -24,6 +25,13 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+# LAB_CPU: checked before anything is installed or built
+cpu_quota=""
+if [ -n "${LAB_CPU:-}" ]; then
+    cpu_quota=$(awk -v c="$LAB_CPU" 'BEGIN { if (c !~ /^[0-9]+(\.[0-9]+)?$/ || c + 0 < 0.1 || c + 0 > 64) exit 1; printf "%d", c * 100000 }') ||
+        { echo "LAB_CPU=$LAB_CPU: expected the cores the lab step may use, a number from 0.1 to 64 (e.g. 0.6)" >&2; exit 2; }
+fi
 
 step "installing dependencies"
 scripts/install-deps.sh
@@ -48,20 +56,6 @@ cargo test --release -p lab --no-run 2>&1 | tee target/lab-build.log   # names e
 # the cached kernel, initramfs and base disk images, built now if missing (minutes on a fresh
 # machine): the lab test files below then start side by side without waiting on one another
 target/release/lab images
-hogs="${LAB_HOGS:-0}"
-case "$hogs" in
-    ''|*[!0-9]*) echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2 ;;
-esac
-if [ "$hogs" -gt 64 ]; then echo "LAB_HOGS=$hogs: expected a number of CPU hogs (0 to 64)" >&2; exit 2; fi
-hog_pids=()
-stop_hogs() { if [ "${#hog_pids[@]}" -gt 0 ]; then kill "${hog_pids[@]}" 2>/dev/null || true; hog_pids=(); fi; }
-trap stop_hogs EXIT
-for _ in $(seq 1 "$hogs"); do
-    # its own session, so the scheduler weighs it like one guest (each qemu is a session)
-    setsid sh -c 'while :; do :; done' &
-    hog_pids+=("$!")
-done
-if [ "$hogs" -gt 0 ]; then echo "running $hogs CPU hogs beside the lab tests"; fi
 rm -f target/lab-pace.log target/lab-tests-*.log
 lab_log=target/lab-tests.log
 lab_files=()
@@ -126,6 +120,11 @@ report_new() {
     done < target/lab-results.txt
 }
 cargo test --release -p lab --lib --bins   # the lab's own unit tests: no guests
+if [ -n "$cpu_quota" ]; then
+    scripts/cpu-cap.sh enter "$cpu_quota" "$$"
+    trap 'scripts/cpu-cap.sh leave "$$"' EXIT
+    echo "the lab step is limited to $LAB_CPU of a core (LAB_CPU)"
+fi
 set +e
 queue=("${lab_files[@]}")
 if [ "$jobs" -gt 1 ]; then echo "running up to $jobs lab test files at once (LAB_JOBS)"; fi
@@ -145,7 +144,6 @@ while [ "$running" -gt 0 ]; do
     report_new
 done
 set -e
-stop_hogs
 if [ -s target/lab-pace.log ]; then
     echo "lab pace factors (1 = the reference machine; every lab wait was scaled by its lab's):"
     sort -k2 -n target/lab-pace.log | awk '{ f[NR] = $2 } END { printf "  %d labs: min %s, median %s, max %s\n", NR, f[1], f[int((NR + 1) / 2)], f[NR] }'

@@ -75,25 +75,6 @@ pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
 /// before scaling): the tests ask the peer view command after command.
 pub const SSH_CONTROL_PERSIST_SECS: u64 = 60;
 
-/// [`private_chef_rb`] with the product's timeouts scaled by the pace factor `pace`.
-pub fn private_chef_rb_paced(frontend: bool, pace: f64) -> String {
-    let mut s = private_chef_rb(frontend);
-    s.push_str(&format!(
-        "# the lab's pace factor is {pace:.2}: these are the defaults times it\n"
-    ));
-    for (key, secs) in PACED_TIMEOUTS {
-        s.push_str(&format!(
-            "{key} = {}\n",
-            crate::pace::scale_secs(*secs, pace)
-        ));
-    }
-    s.push_str(&format!(
-        "ha['ssh_control_persist'] = {}\n",
-        crate::pace::scale_secs(SSH_CONTROL_PERSIST_SECS, pace)
-    ));
-    s
-}
-
 /// The VIP with its prefix, as in the topology file.
 pub const VIP_CIDR: &str = "198.51.100.10/24";
 pub const VIP: &str = "198.51.100.10";

@@ -147,7 +147,7 @@ impl Lab {
     /// running back ends and in the files a node copies when it (re)boots.
     pub(crate) fn set_pace(&self, f: f64, frontend: bool) -> Result<()> {
         self.lock_state().pace = f;
-        let rb = guest::private_chef_rb_paced(frontend, f);
+        let rb = private_chef_rb_paced(frontend, f);
         let pace_file = format!("{f:.3}\n");
         let files = [
             ("etc/opscode/private-chef.rb", rb.as_str()),
@@ -180,6 +180,22 @@ impl Lab {
         }
         Ok(())
     }
+}
+
+/// [`guest::private_chef_rb`] with the product's timeouts scaled by the pace factor `pace`.
+pub fn private_chef_rb_paced(frontend: bool, pace: f64) -> String {
+    let mut s = guest::private_chef_rb(frontend);
+    s.push_str(&format!(
+        "# the lab's pace factor is {pace:.2}: these are the defaults times it\n"
+    ));
+    for (key, secs) in guest::PACED_TIMEOUTS {
+        s.push_str(&format!("{key} = {}\n", scale_secs(*secs, pace)));
+    }
+    s.push_str(&format!(
+        "ha['ssh_control_persist'] = {}\n",
+        scale_secs(guest::SSH_CONTROL_PERSIST_SECS, pace)
+    ));
+    s
 }
 
 #[cfg(test)]

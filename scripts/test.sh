@@ -7,11 +7,11 @@
 #
 # The lab measures how fast this machine runs its guests and scales every wait by it (its
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
-#   LAB_CPU=0.6 scripts/test.sh
-# runs the lab step (its tests and their guests) in a cgroup limited to 0.6 of a core (cgroup
+#   LAB_CPU=1.0 scripts/test.sh
+# runs the lab step (its tests and their guests) in a cgroup limited to 1 core (cgroup
 # v2 cpu.max, or v1 cpu.cfs_quota_us; as root). Unlike busy loops beside the guests, a
-# quota slows every run by the same amount whatever else the machine runs; docs/lab.md
-# gives the figures it measured.
+# quota does not depend on what else the machine runs (as long as that leaves the lab its
+# quota); docs/lab.md gives the figures it measured.
 # Every lab test file runs even when one fails; the failed tests are listed at the end
 # (their guests' logs are under target/lab-logs/<test>/). Two lab test files run at once
 # (LAB_JOBS=2, each with its own lab; 1 runs them one after the other): most of a lab test
@@ -30,7 +30,7 @@ step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 cpu_quota=""
 if [ -n "${LAB_CPU:-}" ]; then
     cpu_quota=$(awk -v c="$LAB_CPU" 'BEGIN { if (c !~ /^[0-9]+(\.[0-9]+)?$/ || c + 0 < 0.1 || c + 0 > 64) exit 1; printf "%d", c * 100000 }') ||
-        { echo "LAB_CPU=$LAB_CPU: expected the cores the lab step may use, a number from 0.1 to 64 (e.g. 0.6)" >&2; exit 2; }
+        { echo "LAB_CPU=$LAB_CPU: expected the cores the lab step may use, a number from 0.1 to 64 (e.g. 1.0)" >&2; exit 2; }
 fi
 
 step "installing dependencies"

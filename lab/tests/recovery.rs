@@ -68,7 +68,8 @@ fn diagnose(lab: &Lab, n: NodeId) -> Value {
 }
 
 /// Diagnoses on `n` until the situation is `slug` (states settle in a few seconds), saves
-/// the views as a fixture and returns the diagnosis.
+/// the views as a fixture, checks that the node's metrics in that situation pass the lint,
+/// and returns the diagnosis.
 fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, fixture: &str, secs: u64) -> Value {
     let mut last = Value::Null;
     let deadline = lab.deadline(secs);
@@ -78,6 +79,7 @@ fn diagnose_until(lab: &Lab, n: NodeId, slug: &str, fixture: &str, secs: u64) ->
     });
     let v = r.unwrap_or_else(|e| panic!("{e:#}\nlast diagnosis: {last:#}"));
     save_fixture(fixture, &v);
+    metrics(lab, n, slug);
     v
 }
 

@@ -123,7 +123,7 @@ cargo test --release -p lab --lib --bins   # the lab's own unit tests: no guests
 if [ -n "$cpu_quota" ]; then
     scripts/cpu-cap.sh enter "$cpu_quota" "$$"
     trap 'scripts/cpu-cap.sh leave "$$"' EXIT
-    echo "the lab step is limited to $LAB_CPU of a core (LAB_CPU)"
+    echo "the lab step may use $LAB_CPU cores (LAB_CPU)"
 fi
 set +e
 queue=("${lab_files[@]}")

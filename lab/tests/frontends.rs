@@ -166,7 +166,12 @@ fn frontend_view_of_the_pair() {
     );
 
     // (a) monitoring: fe1 scrapes both back ends' node_exporter
-    let m1 = await_scrape(&lab, BE1, &Part::expected(true, "Connected"));
+    // the textfile is rewritten every 15 s: the one written before fe1 answered says fe1 down
+    let fe1_up = [("frontend", "fe1.lab.example")];
+    let master = Part::expected(true, "Connected");
+    let m1 = await_where(&lab, BE1, &format!("{master:?} and fe1 up"), |s| {
+        Part::of(s) == master && prom::value(s, "chef_ha_frontend_up", &fe1_up) == Some(1.0)
+    });
     let m2 = await_scrape(&lab, BE2, &Part::expected(false, "Connected"));
     let same = [DEV[0], DEV[1], ("relation", "same")];
     for (n, m) in [(BE1, &m1), (BE2, &m2)] {
@@ -189,7 +194,6 @@ fn frontend_view_of_the_pair() {
         );
         lint(&lab, n, "healthy pair");
     }
-    let fe1_up = [("frontend", "fe1.lab.example")];
     assert_eq!(prom::value(&m1, "chef_ha_frontend_up", &fe1_up), Some(1.0));
     lap(
         t0,

@@ -13,7 +13,7 @@ pub(super) fn secondary_lost(
     secondary: &str,
 ) -> Diagnosis {
     let oos = primary_dev.oos.unwrap_or(0);
-    // issue 10: "ahead" by the identifiers when both are known; alone, by the primary's own
+    // "ahead" by the identifiers when both are known; alone, by the primary's own
     // identifiers (its bitmap tracks changes the secondary lacks); oos only when neither is
     let primary_is_local = primary == c.lname;
     let ahead = match c.rel.relation {

@@ -12,11 +12,13 @@
 //! | [`Situation::Scenario1SecondaryLost`] | `scenario-1` | Primary, peer gone (WFConnection/StandAlone or DRBD down there), oos 0 | 1 |
 //! | [`Situation::Scenario2SecondaryLostPrimaryAhead`] | `scenario-2` | same, oos > 0 | 1 |
 //! | [`Situation::Scenario3PrimaryLostSecondaryUpToDate`] | `scenario-3` | Secondary/Unknown UpToDate/DUnknown, peer gone | 1 |
-//! | [`Situation::Scenario4PrimaryLostSecondaryInconsistent`] | `scenario-4` | Secondary/Unknown Inconsistent (or Outdated/Consistent)/DUnknown, peer gone | 1 |
-//! | [`Situation::Scenario5BothSecondary`] | `scenario-5` | both Secondary | 1 |
+//! | [`Situation::Scenario4PrimaryLostSecondaryInconsistent`] | `scenario-4` | Secondary/Unknown Inconsistent/DUnknown, peer gone | 1 |
+//! | [`Situation::OutdatedCopy`] | `outdated-copy` | Secondary, not linked, Outdated or Consistent (not proven current), and the peer's DRBD cannot be seen (unreachable, unknown, or down there): the peer has writes this node lacks | 1 |
+//! | [`Situation::CameBackAlone`] | `came-back-alone` | alone with an UpToDate disk that may be stale (the promotion policy refuses it) and the peer's identifiers do not show it current; checked first | 1 |
+//! | [`Situation::Scenario5BothSecondary`] | `scenario-5` | both Secondary (also when one copy is Outdated: the other is the one to promote) | 1 |
 //! | [`Situation::SplitBrain`] | `split-brain` | disconnected, both Primary; or StandAlone with both disks UpToDate and a Primary; or StandAlone with a handler record | 1 |
 //! | [`Situation::FailoverNotReady`] | `failover-not-ready` | healthy DRBD, but a node's cluster status is `fault` or `stop`, or the peer DRBD replicates to is unreachable over ssh (its public link is down): it cannot take over | 1 |
-//! | [`Situation::TransitionInProgress`] | `transition-in-progress` | requested != current cluster status, or the transition lock held, on either node | 1 |
+//! | [`Situation::TransitionInProgress`] | `transition-in-progress` | requested != current cluster status, or the transition lock held, on either node; unless the DRBD states name a situation the transition waits on (scenario 4, outdated copy): that one is named, with the transition in its title and evidence | 1 |
 //! | [`Situation::Unknown`] | `unknown` | what is needed is missing (the details say what) | 3 |
 //!
 //! "Primary" and "secondary" in the scenarios are the DRBD roles the nodes had: when the
@@ -34,9 +36,9 @@
 //!  "next_step":{"node":"be2.lab.example","command":"private-chef-ctl ha-recover scenario-3",
 //!               "why":"…"},
 //!  "local":NodeView, "peer":PeerView,          // see crate::model::view
-//!  "relation":{…},                              // issue 10: the data relation
-//!  "frontends":{"results":[…],"reached":"be1.lab.example"|null,   // issue 11, null when
-//!               "how":"reported"|"inferred"|null,"disagree":bool,"all_pong":bool}}  // not asked
+//!  "relation":{…},                              // the data relation
+//!  "frontends":{"results":[…],"reached":"be1.lab.example"|null,   // null when not asked
+//!               "how":"reported"|"inferred"|null,"disagree":bool,"all_pong":bool}}
 //! ```
 //!
 //! The front ends' view ([`super::frontends::add_to_diagnosis`]) adds one evidence line per
@@ -46,7 +48,8 @@
 //! `details` per situation: `healthy`/`transition-in-progress` `{"node"?}`,
 //! `failover-not-ready {"node","reason"}`,
 //! `resyncing {"source","target"}`, `scenario-1/2 {"primary","secondary","oos_kib"}`,
-//! `scenario-3/4 {"survivor","lost","disk"}`, `scenario-5 {"promote"|null,"other"|null,
+//! `scenario-3/4 {"survivor","lost","disk"}`, `outdated-copy {"node","peer","disk"}`,
+//! `came-back-alone {"node","reason"}`, `scenario-5 {"promote"|null,"other"|null,
 //! "local_oos","peer_oos"}`, `split-brain {"since"|null,"victim"|null,"survivor"|null,
 //! "local_oos","peer_oos"}`, `unknown {"missing"}`. `next_step.node`/`command` may be null.
 
@@ -57,11 +60,11 @@ mod reading;
 mod situation;
 
 use crate::decide::data_relation;
-use crate::model::{exit, DiskState, NodeView, PeerView, Role};
-use alone::{came_back_alone, unknown};
+use crate::model::{exit, DiskState, NodeView, PeerView, Role, SplitBrainRecord};
+use alone::{came_back_alone, outdated_copy, transition, unknown, with_transition};
 use lost::{primary_lost, secondary_lost};
 use pair::{both_secondary, healthy, resyncing, split_brain};
-use reading::{peer_name, peer_source, step, sync_roles, Reading};
+use reading::{peer_name, peer_source, sync_roles, Reading};
 
 pub use reading::lower_oos;
 pub use situation::{Diagnosis, Evidence, NextStep, Situation};
@@ -141,7 +144,7 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
         );
     }
 
-    // Issue 10: both nodes' generation identifiers and the relation; a node that is alone
+    // Both nodes' generation identifiers and the relation; a node that is alone
     // with data that may be stale comes first (it may be waiting in a refused transition).
     for v in &views {
         c.ev(&v.node, "drbdadm get-gi", v.data.ids_text());
@@ -158,37 +161,49 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
         return came_back_alone(c, reason);
     }
 
-    // 1. a transition running (or stuck) on either node.
-    for v in &views {
-        let cs = &v.cluster_status;
-        let differs = matches!((&cs.requested, &cs.current), (Some(r), Some(cur)) if r != cur);
-        // issue 10: a master transition that gave up refusing stale data is over, not in
-        // progress: the situation below (e.g. scenario 5 once the peer is back) applies
-        let differs = differs && !data_relation::gave_up_refusing(v);
-        if v.transition_lock_held == Some(true) || differs {
-            let what = if v.transition_lock_held == Some(true) {
-                "the transition lock is held".to_string()
-            } else {
-                format!(
-                    "requested {} but current {}",
-                    cs.requested.as_deref().unwrap_or("?"),
-                    cs.current.as_deref().unwrap_or("?")
-                )
-            };
-            let node = v.node.clone();
-            let title = format!("A cluster transition is in progress on {node}: {what}");
-            return c.finish(
-                Situation::TransitionInProgress { node: node.clone() },
-                title,
-                step(
-                    &node,
-                    "private-chef-ctl ha-status --watch",
-                    "wait for the transition to finish and diagnose again; if it does not \
-                     finish, read the cluster log (/var/log/opscode/keepalived/cluster.log)",
-                ),
-            );
-        }
+    // 1. a transition running (or stuck) on either node. It is named, but a situation only
+    //    the operator can resolve comes first: a master transition waits in its retry loop
+    //    for exactly that, and "wait" would hide it.
+    let Some((node, what)) = views.iter().find_map(|v| transition_in_progress(v)) else {
+        return by_drbd(c, sb_record);
+    };
+    let waiting = c.clone();
+    let d = by_drbd(c, sb_record);
+    if d.situation.blocks_a_transition() {
+        return with_transition(d, &node, &what);
     }
+    transition(waiting, node, what)
+}
+
+/// The node and what shows that a cluster transition is running (or stuck) on it.
+fn transition_in_progress(v: &NodeView) -> Option<(String, String)> {
+    let cs = &v.cluster_status;
+    let differs = matches!((&cs.requested, &cs.current), (Some(r), Some(cur)) if r != cur);
+    // a master transition that gave up refusing stale data is over, not in progress: the
+    // situation below (e.g. scenario 5 once the peer is back) applies
+    let differs = differs && !data_relation::gave_up_refusing(v);
+    if v.transition_lock_held == Some(true) {
+        Some((v.node.clone(), "the transition lock is held".to_string()))
+    } else if differs {
+        Some((
+            v.node.clone(),
+            format!(
+                "requested {} but current {}",
+                cs.requested.as_deref().unwrap_or("?"),
+                cs.current.as_deref().unwrap_or("?")
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The situation from both nodes' DRBD states (the evidence is gathered).
+fn by_drbd(mut c: Reading<'_>, sb_record: Option<(String, SplitBrainRecord)>) -> Diagnosis {
+    let (local, peer) = (c.local, c.peer);
+    let (ln, pn) = (c.lname.clone(), c.pname.clone());
+    let ldev = local.device();
+    let pdev = peer.view().and_then(NodeView::device);
 
     // 2. this node's DRBD state is needed for everything else.
     let Some(l) = ldev else {
@@ -311,9 +326,12 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
             if l.is_secondary() {
                 return match &l.disk {
                     Some(d @ DiskState::UpToDate) => primary_lost(c, d.clone(), true),
-                    Some(
-                        d @ (DiskState::Inconsistent | DiskState::Outdated | DiskState::Consistent),
-                    ) => primary_lost(c, d.clone(), false),
+                    Some(d @ DiskState::Inconsistent) => primary_lost(c, d.clone(), false),
+                    // DRBD's own mark: the copy is not proven current, whatever the witness
+                    // says (beside a Secondary peer that is seen, it is scenario 5's choice)
+                    Some(d @ (DiskState::Outdated | DiskState::Consistent)) => {
+                        outdated_copy(c, d.clone())
+                    }
                     other => unknown(
                         c,
                         format!(

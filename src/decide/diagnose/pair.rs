@@ -7,7 +7,7 @@ use crate::decide::data_relation;
 use crate::model::{DeviceView, PeerView};
 
 pub(super) fn healthy(c: Reading<'_>) -> Diagnosis {
-    // issue 11: a node whose keepalived is in fault or stopped, or a peer that DRBD still
+    // a node whose keepalived is in fault or stopped, or a peer that DRBD still
     // replicates to but ssh cannot reach (its public link is down), cannot take over
     let mut views = vec![c.local];
     views.extend(c.peer.view());
@@ -76,17 +76,37 @@ pub(super) fn resyncing(
 
 pub(super) fn both_secondary(c: Reading<'_>, lo: Option<u64>, po: Option<u64>) -> Diagnosis {
     let (ln, pn) = (c.lname.clone(), c.pname.clone());
-    // issue 10: the newer data by the identifiers; the same data: the bootstrap node, else
-    // this node; diverged/unrelated/unknown: the operator chooses
+    // the newer data by the identifiers; else DRBD's Outdated mark (the runbook resets the
+    // other node's meta-data when the promotion is refused, so an Outdated copy, which DRBD
+    // refuses to promote, must not be picked over one that is not); the same data: the
+    // bootstrap node, else this node; diverged/unrelated/unknown: the operator chooses
+    use crate::drbd::gi::Relation;
+    let outdated = |v: Option<&crate::model::NodeView>| {
+        v.and_then(|v| v.device())
+            .is_some_and(|d| d.disk == Some(crate::model::DiskState::Outdated))
+    };
+    let by_mark = match (outdated(Some(c.local)), outdated(c.peer.view())) {
+        (true, false) => Some((pn.as_str(), ln.as_str())),
+        (false, true) => Some((ln.as_str(), pn.as_str())),
+        _ => None,
+    };
+    let mut why = match c.rel.relation {
+        Relation::Same => "both hold the same data: the bootstrap node, else this node".to_string(),
+        _ => format!("its data is newer: {}", c.rel.why),
+    };
     let pick = match (data_relation::pick_newer(&c.rel), c.rel.relation) {
         (Some(true), _) => Some((ln.as_str(), pn.as_str())),
         (Some(false), _) => Some((pn.as_str(), ln.as_str())),
-        (None, crate::drbd::gi::Relation::Same) => {
-            match data_relation::bootstrap_node(c.local, c.peer) {
-                Some(b) if b == pn => Some((pn.as_str(), ln.as_str())),
-                _ => Some((ln.as_str(), pn.as_str())),
+        (None, Relation::Same | Relation::Unknown) if by_mark.is_some() => {
+            if let Some((_, o)) = by_mark {
+                why = format!("{o} is Outdated: DRBD marked it as lacking writes the other has");
             }
+            by_mark
         }
+        (None, Relation::Same) => match data_relation::bootstrap_node(c.local, c.peer) {
+            Some(b) if b == pn => Some((pn.as_str(), ln.as_str())),
+            _ => Some((ln.as_str(), pn.as_str())),
+        },
         // neither node reports identifiers (an older private-chef-ctl): the original
         // runbook's oos
         (None, _) if data_relation::not_reported(c.local, c.peer) => {
@@ -109,13 +129,8 @@ pub(super) fn both_secondary(c: Reading<'_>, lo: Option<u64>, po: Option<u64>) -
             n,
             "private-chef-ctl ha-recover scenario-5",
             format!(
-                "promote {n} ({}); the other node's meta-data is reset only if the promotion \
-                 is refused",
-                match c.rel.relation {
-                    crate::drbd::gi::Relation::Same =>
-                        "both hold the same data: the bootstrap node, else this node".to_string(),
-                    _ => format!("its data is newer: {}", c.rel.why),
-                }
+                "promote {n} ({why}); the other node's meta-data is reset only if the \
+                 promotion is refused"
             ),
         ),
         None => step(
@@ -148,7 +163,7 @@ pub(super) fn split_brain(
     peer_seen: bool,
 ) -> Diagnosis {
     let (ln, pn) = (c.lname.clone(), c.pname.clone());
-    // issue 10: the identifiers first (a side that did not write since the split is the
+    // the identifiers first (a side that did not write since the split is the
     // victim), then the amount changed since the split (each side's oos: its own changes)
     let pick = match data_relation::pick_newer(&c.rel) {
         Some(true) => Some((pn.as_str(), ln.as_str())),

@@ -31,6 +31,7 @@ pub fn lower_oos<'a>(
 }
 
 /// Both views as read so far: the names, the evidence gathered, the data relation.
+#[derive(Clone)]
 pub(super) struct Reading<'a> {
     pub(super) local: &'a NodeView,
     pub(super) peer: &'a PeerView,

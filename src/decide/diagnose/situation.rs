@@ -88,7 +88,7 @@ pub enum Situation {
         /// The peer's oos, KiB.
         peer_oos: Option<u64>,
     },
-    /// Issue 10: this node is alone and its data may be stale (it has not seen its peer
+    /// This node is alone and its UpToDate data may be stale (it has not seen its peer
     /// since it booted, or was not current when it lost it): it must not serve.
     #[serde(rename = "came-back-alone")]
     CameBackAlone {
@@ -97,7 +97,19 @@ pub enum Situation {
         /// Why its data may be stale.
         reason: String,
     },
-    /// Issue 11: DRBD is healthy, but a node's keepalived is in fault (or stopped): that
+    /// This node's copy is Outdated (the peer's fence-peer handler marked it) or Consistent
+    /// (not proven current), and the peer's DRBD cannot be seen: the peer has writes this
+    /// node lacks; DRBD refuses to promote it without `--force`.
+    #[serde(rename = "outdated-copy")]
+    OutdatedCopy {
+        /// The node with the outdated copy (this node).
+        node: String,
+        /// The peer, which holds the newer writes.
+        peer: String,
+        /// This node's disk state (Outdated or Consistent).
+        disk: DiskState,
+    },
+    /// DRBD is healthy, but a node's keepalived is in fault (or stopped): that
     /// node cannot take over, so a failure of the master is not covered.
     #[serde(rename = "failover-not-ready")]
     FailoverNotReady {
@@ -133,10 +145,22 @@ impl Situation {
             Situation::Scenario5BothSecondary { .. } => "scenario-5",
             Situation::SplitBrain { .. } => "split-brain",
             Situation::CameBackAlone { .. } => "came-back-alone",
+            Situation::OutdatedCopy { .. } => "outdated-copy",
             Situation::FailoverNotReady { .. } => "failover-not-ready",
             Situation::TransitionInProgress { .. } => "transition-in-progress",
             Situation::Unknown { .. } => "unknown",
         }
+    }
+
+    /// A situation only the operator can resolve, which a master transition waits on in
+    /// its retry loop (its data cannot be promoted): named ahead of "transition in
+    /// progress", with the transition as evidence.
+    pub fn blocks_a_transition(&self) -> bool {
+        matches!(
+            self,
+            Situation::Scenario4PrimaryLostSecondaryInconsistent { .. }
+                | Situation::OutdatedCopy { .. }
+        )
     }
 
     /// The exit code of `ha-diagnose` (see the module docs).
@@ -189,9 +213,9 @@ pub struct Diagnosis {
     pub local: NodeView,
     /// The peer's view.
     pub peer: PeerView,
-    /// Issue 10: the data relation from both nodes' generation identifiers.
+    /// The data relation from both nodes' generation identifiers.
     pub relation: crate::drbd::gi::Comparison,
-    /// Issue 11: what the front ends see (`null` when not asked or none are configured).
+    /// What the front ends see (`null` when not asked or none are configured).
     pub frontends: Option<crate::model::frontend::FrontendsSeen>,
 }
 

@@ -1,4 +1,5 @@
-//! DRBD: the `/proc/drbd` model and parser.
+//! DRBD: the `/proc/drbd` model and parser, and the resource's running configuration
+//! ([`running_config`]: `drbdsetup show`, `drbdadm dump`).
 //!
 //! * [`parse`] / [`read`] turn `/proc/drbd` (DRBD 8.0–8.4, DRBD 9 header-only, DRBD 9
 //!   compat-8.4) into a [`ProcDrbd`]; errors say `line L, column C: expected …, found …`.
@@ -25,6 +26,7 @@ pub mod gi; // issue 10: data generation identifiers
 pub mod json;
 pub mod model;
 pub mod proc;
+pub mod running_config;
 pub mod witness; // issue 10: what this node saw of its peer since boot
 
 pub use json::{DeviceDoc, DrbdDoc, SyncDoc};

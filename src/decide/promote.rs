@@ -493,6 +493,17 @@ mod fencing_tests {
         assert!(reason.contains("still Outdated"), "{reason}");
         assert!(reason.contains("comparing"), "{reason}");
         assert!(fix.starts_with("wait: DRBD"), "{fix}");
+        let linked_consistent =
+            " 0: cs:Connected ro:Secondary/Primary ds:Consistent/UpToDate C r-----";
+        let (reason, _) = wait(decide_on(linked_consistent, false));
+        assert!(
+            reason.contains("still Consistent (cs:Connected)"),
+            "{reason}"
+        );
+        // a SyncTarget is the resync the row below names
+        let synct = " 0: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r-----";
+        let (reason, _) = wait(decide_on(synct, false));
+        assert!(reason.contains("waiting for the resync"), "{reason}");
     }
 
     #[test]

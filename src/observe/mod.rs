@@ -2,6 +2,8 @@
 //! source that cannot be read becomes an explicit unknown, never a default.
 //!
 //! * [`probe`]: this node's [`crate::model::NodeState`] for the ha-status checks;
+//! * [`drbd_config`]: the DRBD resource's running configuration (`drbdsetup show`,
+//!   `drbdadm dump all`), for the fencing check;
 //! * [`host`]: host facts without forking (getifaddrs, /proc/mounts, state files, ICMP, flock);
 //! * [`peer`]: the peer's view over ssh, and the one ssh result classifier;
 //! * [`ssh_share`]: one ssh connection to the peer per command, shared by its peer views;
@@ -12,6 +14,7 @@
 //!
 //! The service managers ([`crate::service`]) are observe-layer too.
 
+pub mod drbd_config;
 pub mod failover;
 pub mod frontend; // issue 11
 pub mod generation;

@@ -47,6 +47,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     // a topology named with --config that cannot be read: nothing is written to the
     // default paths (syslog and mail still go out); only the default file may be absent
     let fallback = !ctx.global.config_is_explicit();
-    notify::split_brain(cfg.as_ref().map_err(String::clone), fallback);
+    notify::split_brain("split-brain", cfg.as_ref().map_err(String::clone), fallback);
     Ok(0)
 }

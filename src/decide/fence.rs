@@ -44,7 +44,8 @@
 //! This is the classic answer of drbd-utils' outdate-peer.sh and heartbeat's dopd, kept
 //! knowingly: a dead backup must not freeze the master forever (scenario 1). But a full
 //! partition, with the peer alive and cut off on both links, looks the same: then both
-//! sides may serve, and DRBD's after-split-brain policies later discard one side's writes.
+//! sides may serve; the after-split-brain policies the lab renders then keep both copies
+//! (disconnect, recorded), but the service was split until an operator acts.
 //! Only a third vote (a witness, a quorum) can tell the two apart; it will replace this
 //! answer. Until then, keep the replication and public links independent.
 

@@ -105,7 +105,10 @@ fn stop_and_verify(w: &Writer, host: &str) -> Progress {
     eprintln!("verify on {host}: {}", o.stdout.trim().replace('\n', " | "));
     assert_eq!(o.code, 0, "acknowledged writes lost on {host}: {o:?}");
     let lines: Vec<&str> = o.stdout.lines().collect();
-    assert_eq!(lines[0], format!("pg acked={0} present={0} missing=0", p.pg));
+    assert_eq!(
+        lines[0],
+        format!("pg acked={0} present={0} missing=0", p.pg)
+    );
     assert!(
         lines[1].starts_with(&format!("redis acked={0} present={0} missing=0 ", p.redis)),
         "{}",
@@ -133,11 +136,21 @@ fn fencing_keeps_every_acknowledged_write() {
         .unwrap_or_else(|e| panic!("{e:#}"));
 
     // (b) the replication link cut under writes
-    lap(t0, &format!("(b) writer at {p0:?}; cutting be1's replication link"));
-    lab.cut_link(BE1, Link::Cluster).unwrap_or_else(|e| panic!("{e:#}"));
-    wait(&lab, 120, "(b) be2 Outdated by be1's fence-peer handler", || {
-        lab.status(BE2).is_ok_and(|s| s.dstate.starts_with("Outdated/"))
-    });
+    lap(
+        t0,
+        &format!("(b) writer at {p0:?}; cutting be1's replication link"),
+    );
+    lab.cut_link(BE1, Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    wait(
+        &lab,
+        120,
+        "(b) be2 Outdated by be1's fence-peer handler",
+        || {
+            lab.status(BE2)
+                .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
+        },
+    );
     let (p1, froze) = writes_go_on(&w, p0, 200, 120);
     lap(
         t0,
@@ -151,7 +164,9 @@ fn fencing_keeps_every_acknowledged_write() {
     );
     let a = fence_answers(&lab, BE1);
     eprintln!("(b) be1 fence.log: {a:?}");
-    let last = a.last().unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
+    let last = a
+        .last()
+        .unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
     assert_eq!(last["answer"], 4, "be1's fence-peer answer: {last}");
     let hs = run(&lab, BE2, &format!("{PCC} ha-status"));
     eprintln!("(b) ha-status on be2 (exit {}):\n{}", hs.code, hs.stdout);
@@ -159,9 +174,12 @@ fn fencing_keeps_every_acknowledged_write() {
 
     lab.heal_link(BE1, Link::Cluster)
         .unwrap_or_else(|e| panic!("{e:#}"));
-    wait(&lab, 180, "(b) be2 resynced, the pair healthy by itself", || {
-        healthy_pair(&lab, BE1)
-    });
+    wait(
+        &lab,
+        180,
+        "(b) be2 resynced, the pair healthy by itself",
+        || healthy_pair(&lab, BE1),
+    );
     let (p2, froze) = writes_go_on(&w, p1, 200, 120);
     lap(
         t0,
@@ -189,9 +207,14 @@ fn fencing_keeps_every_acknowledged_write() {
         s1.summary()
     );
     let a = fence_answers(&lab, BE1);
-    let last = a.last().unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
+    let last = a
+        .last()
+        .unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
     eprintln!("(c) be1's last fence-peer answer: {last}");
-    assert_eq!(last["answer"], 5, "be1's fence-peer answer for a dead backup: {last}");
+    assert_eq!(
+        last["answer"], 5,
+        "be1's fence-peer answer for a dead backup: {last}"
+    );
     lab.start(BE2).unwrap_or_else(|e| panic!("{e:#}"));
     wait(&lab, 180, "(c) be2 rejoined, the pair healthy", || {
         healthy_pair(&lab, BE1)
@@ -201,15 +224,20 @@ fn fencing_keeps_every_acknowledged_write() {
     // (a) the link cut, writes on be1 alone, be1 crashed
     let p4 = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
     lap(t0, "(a) cutting be1's replication link again");
-    lab.cut_link(BE1, Link::Cluster).unwrap_or_else(|e| panic!("{e:#}"));
+    lab.cut_link(BE1, Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
     wait(&lab, 120, "(a) be2 Outdated", || {
-        lab.status(BE2).is_ok_and(|s| s.dstate.starts_with("Outdated/"))
+        lab.status(BE2)
+            .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
     });
     // only be1 has these
     let (p5, froze) = writes_go_on(&w, p4, 60, 120);
     lap(
         t0,
-        &format!("(a) {} rows written on be1 alone (froze {froze:.1} s); crashing be1", p5.pg - p4.pg),
+        &format!(
+            "(a) {} rows written on be1 alone (froze {froze:.1} s); crashing be1",
+            p5.pg - p4.pg
+        ),
     );
     lab.crash(BE1).unwrap_or_else(|e| panic!("{e:#}"));
     // keepalived asks be2 to be master; its copy is outdated: it must never serve
@@ -217,19 +245,30 @@ fn fencing_keeps_every_acknowledged_write() {
     let mut asked = false;
     while Instant::now() < watch_until {
         let s = lab.status(BE2).unwrap_or_else(|e| panic!("{e:#}"));
-        assert!(!serving(&s), "(a) be2 serves an outdated copy: {}", s.summary());
+        assert!(
+            !serving(&s),
+            "(a) be2 serves an outdated copy: {}",
+            s.summary()
+        );
         asked |= s.requested == "master";
         std::thread::sleep(Duration::from_millis(500));
     }
     assert!(asked, "(a) keepalived never asked be2 to be master");
-    let d = run(&lab, BE2, &format!("{PCC} ha-diagnose --json --no-frontends"));
+    let d = run(
+        &lab,
+        BE2,
+        &format!("{PCC} ha-diagnose --json --no-frontends"),
+    );
     let dj: serde_json::Value = serde_json::from_str(&d.stdout)
         .unwrap_or_else(|e| panic!("ha-diagnose --json: {e}: {}", d.stdout));
     eprintln!("(a) ha-diagnose on be2: {dj:#}");
     assert_eq!(dj["situation"], "outdated-copy", "{dj:#}");
     let s2 = lab.status(BE2).unwrap_or_else(|e| panic!("{e:#}"));
     assert!(!serving(&s2), "(a) be2: {}", s2.summary());
-    lap(t0, "(a) be2 was asked to be master and did not serve its outdated copy");
+    lap(
+        t0,
+        "(a) be2 was asked to be master and did not serve its outdated copy",
+    );
 
     lab.start(BE1).unwrap_or_else(|e| panic!("{e:#}"));
     lap(t0, "(a) be1 booted");
@@ -241,6 +280,9 @@ fn fencing_keeps_every_acknowledged_write() {
     let p = stop_and_verify(&w, VIP);
     lap(
         t0,
-        &format!("(a) done: every acknowledged write is served ({} rows, {} keys)", p.pg, p.redis),
+        &format!(
+            "(a) done: every acknowledged write is served ({} rows, {} keys)",
+            p.pg, p.redis
+        ),
     );
 }

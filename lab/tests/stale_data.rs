@@ -221,7 +221,8 @@ fn double_fault_old_master_boots_first() {
     let m = lab::prom::linted_metrics(&lab, BE1, &["--no-frontends"])
         .unwrap_or_else(|e| panic!("be1 alone: {e:#}"));
     assert_eq!(
-        lab::prom::state_of(&m, "chef_ha_drbd_disk_state", "state", &[("node", "local")]).as_deref(),
+        lab::prom::state_of(&m, "chef_ha_drbd_disk_state", "state", &[("node", "local")])
+            .as_deref(),
         Some("Consistent"),
         "be1 alone: disk state"
     );

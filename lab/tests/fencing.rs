@@ -67,14 +67,21 @@ fn fence_answers(lab: &Lab, n: NodeId) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Waits until the writer has acknowledged `more` rows and keys past `from`, and returns
-/// the progress then with the longest time (host clock, seconds) during which its count of
-/// acknowledged rows stood still: how long writes froze.
-fn writes_go_on(w: &Writer, from: Progress, more: u64, secs: u64) -> (Progress, f64) {
+/// Watches the writer from now until `done` holds and `more` rows and keys have been
+/// acknowledged after that; returns the progress then and the longest time (host clock,
+/// seconds) during which its count of acknowledged rows stood still: how long writes froze.
+fn watch_writes(
+    w: &Writer,
+    what: &str,
+    mut done: impl FnMut() -> bool,
+    more: u64,
+    secs: u64,
+) -> (Progress, f64) {
     let deadline = w.lab().deadline(secs);
-    let mut last = from;
+    let mut last = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
     let mut last_change = Instant::now();
     let mut longest = 0.0f64;
+    let mut from: Option<Progress> = None;
     loop {
         let p = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
         if p.pg != last.pg {
@@ -82,18 +89,28 @@ fn writes_go_on(w: &Writer, from: Progress, more: u64, secs: u64) -> (Progress, 
             last_change = Instant::now();
             last = p;
         }
-        if p.pg >= from.pg + more && p.redis >= from.redis + more {
-            return (p, longest);
+        if from.is_none() && done() {
+            from = Some(p);
+        }
+        if let Some(f) = from {
+            if p.pg >= f.pg + more && p.redis >= f.redis + more {
+                return (p, longest);
+            }
         }
         if Instant::now() > deadline {
             panic!(
-                "writes did not go on ({more} more past {from:?}; now {p:?})\nwriter log:\n{}\n{}",
+                "{what}: not done, or writes did not go on ({more} more after it; now {p:?})\nwriter log:\n{}\n{}",
                 w.log().unwrap_or_default(),
                 w.lab().summary()
             );
         }
         std::thread::sleep(Duration::from_millis(300));
     }
+}
+
+fn outdated(lab: &Lab, n: NodeId) -> bool {
+    lab.status(n)
+        .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
 }
 
 /// Stops the writer and checks every acknowledged row and key through `host`.
@@ -142,16 +159,13 @@ fn fencing_keeps_every_acknowledged_write() {
     );
     lab.cut_link(BE1, Link::Cluster)
         .unwrap_or_else(|e| panic!("{e:#}"));
-    wait(
-        &lab,
-        120,
+    let (p1, froze) = watch_writes(
+        &w,
         "(b) be2 Outdated by be1's fence-peer handler",
-        || {
-            lab.status(BE2)
-                .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
-        },
+        || outdated(&lab, BE2),
+        200,
+        180,
     );
-    let (p1, froze) = writes_go_on(&w, p0, 200, 120);
     lap(
         t0,
         &format!("(b) be2 outdated; writes went on on be1 ({p1:?}); they stood still at most {froze:.1} s"),
@@ -180,7 +194,7 @@ fn fencing_keeps_every_acknowledged_write() {
         "(b) be2 resynced, the pair healthy by itself",
         || healthy_pair(&lab, BE1),
     );
-    let (p2, froze) = writes_go_on(&w, p1, 200, 120);
+    let (p2, froze) = watch_writes(&w, "(b) after the heal", || true, 200, 120);
     lap(
         t0,
         &format!("(b) done: link healed, be2 UpToDate again; writes {p2:?} (stood still at most {froze:.1} s)"),
@@ -194,8 +208,15 @@ fn fencing_keeps_every_acknowledged_write() {
 
     // (c) the backup crashed: both links gone at once
     lap(t0, "(c) crashing be2");
+    let fenced_before = fence_answers(&lab, BE1).len();
     lab.crash(BE2).unwrap_or_else(|e| panic!("{e:#}"));
-    let (p3, froze) = writes_go_on(&w, p2, 200, 180);
+    let (p3, froze) = watch_writes(
+        &w,
+        "(c) be1's fence-peer answer for its crashed backup",
+        || fence_answers(&lab, BE1).len() > fenced_before,
+        200,
+        240,
+    );
     lap(
         t0,
         &format!("(c) be1 serves alone: {p3:?}; writes stood still at most {froze:.1} s"),
@@ -226,12 +247,8 @@ fn fencing_keeps_every_acknowledged_write() {
     lap(t0, "(a) cutting be1's replication link again");
     lab.cut_link(BE1, Link::Cluster)
         .unwrap_or_else(|e| panic!("{e:#}"));
-    wait(&lab, 120, "(a) be2 Outdated", || {
-        lab.status(BE2)
-            .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
-    });
-    // only be1 has these
-    let (p5, froze) = writes_go_on(&w, p4, 60, 120);
+    // only be1 has the writes acknowledged once be2 is outdated
+    let (p5, froze) = watch_writes(&w, "(a) be2 Outdated", || outdated(&lab, BE2), 60, 180);
     lap(
         t0,
         &format!(
@@ -275,7 +292,7 @@ fn fencing_keeps_every_acknowledged_write() {
     wait(&lab, 300, "(a) a healthy pair without an operator", || {
         healthy_pair(&lab, BE1) || healthy_pair(&lab, BE2)
     });
-    let (p6, _) = writes_go_on(&w, p5, 100, 120);
+    let (p6, _) = watch_writes(&w, "(a) after the heal", || true, 100, 120);
     lap(t0, &format!("(a) the pair healed by itself; writes {p6:?}"));
     let p = stop_and_verify(&w, VIP);
     lap(

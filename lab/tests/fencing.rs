@@ -4,6 +4,10 @@
 //! crash of either back end.
 //!
 //! In order, on one pair (be1 master, be2 backup):
+//! * (f) the replication link cut while the backup's sshd is down (the handler cannot reach
+//!   it): be1's writes stay frozen, and its `ha-status` fails with the frozen-writes line and
+//!   its metrics pass promtool, until the handler gives up on the peer (answer 5, the one
+//!   remaining risk); the healed link resyncs be2;
 //! * (b) the replication link cut under writes: be1 freezes its I/O until its fence-peer
 //!   handler has outdated be2 over the public link, then goes on serving; healing the link
 //!   resyncs be2, which becomes UpToDate by itself;
@@ -148,9 +152,83 @@ fn fencing_keeps_every_acknowledged_write() {
         cfg.stdout
     );
     let w = Writer::start(&lab, NodeId::Fe1, "fencing", 1).unwrap_or_else(|e| panic!("{e:#}"));
-    let p0 = w
+    let started = w
         .wait_for(300, 300, lab.deadline(90))
         .unwrap_or_else(|e| panic!("{e:#}"));
+
+    // (f) the fence cannot reach the backup (its sshd killed): be1's writes stay frozen
+    // until the handler gives up on the peer (answer 5 after fence_peer_unreachable_after);
+    // meanwhile ha-status and the metrics say so
+    lap(
+        t0,
+        &format!("(f) writer at {started:?}; killing be2's sshd, cutting be1's replication link"),
+    );
+    run(
+        &lab,
+        BE2,
+        "pkill -f 'sshd -f /etc/ssh/lab/sshd_config'; true",
+    );
+    let fenced_before = fence_answers(&lab, BE1).len();
+    lab.cut_link(BE1, Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let frozen_line = "[ERROR] writes to DRBD resource pc0 are frozen (I/O suspended)";
+    let mut seen: Option<Output> = None;
+    wait(
+        &lab,
+        120,
+        "(f) be1's ha-status saying its writes are frozen",
+        || {
+            let o = run(&lab, BE1, &format!("{PCC} ha-status; echo \"exit=$?\""));
+            let frozen = o.stdout.lines().any(|l| l.starts_with(frozen_line));
+            if frozen {
+                seen = Some(o);
+            }
+            frozen || fence_answers(&lab, BE1).len() > fenced_before
+        },
+    );
+    let o = seen.unwrap_or_else(|| {
+        panic!("(f) be1's fence ended before ha-status showed the freeze: the window was missed")
+    });
+    eprintln!("(f) ha-status on be1 while frozen:\n{}", o.stdout);
+    assert!(
+        !o.stdout.contains("exit=0"),
+        "(f) ha-status passes while writes are frozen:\n{}",
+        o.stdout
+    );
+    let m = lab::prom::linted_metrics(&lab, BE1, &["--no-frontends"]);
+    match m {
+        Ok(m) => eprintln!(
+            "(f) be1's metrics (linted): chef_ha_drbd_io_suspended {:?}",
+            lab::prom::value(&m, "chef_ha_drbd_io_suspended", &[])
+        ),
+        Err(e) => panic!("(f) be1's metrics while frozen: {e:#}"),
+    }
+    let (pf, froze) = watch_writes(
+        &w,
+        "(f) be1's answer for a backup it cannot reach",
+        || fence_answers(&lab, BE1).len() > fenced_before,
+        200,
+        240,
+    );
+    let a = fence_answers(&lab, BE1);
+    let last = a
+        .last()
+        .unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
+    assert_eq!(last["answer"], 5, "(f) be1's answer: {last}");
+    lap(
+        t0,
+        &format!(
+            "(f) be1 answered 5 and serves on ({pf:?}); writes stood still at most {froze:.1} s"
+        ),
+    );
+    run(&lab, BE2, "/usr/sbin/sshd -f /etc/ssh/lab/sshd_config");
+    lab.heal_link(BE1, Link::Cluster)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    wait(&lab, 180, "(f) the pair healthy again by itself", || {
+        healthy_pair(&lab, BE1)
+    });
+    let p0 = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
+    lap(t0, "(f) done: be2 resynced after the link healed");
 
     // (b) the replication link cut under writes
     lap(

@@ -656,7 +656,9 @@ fn transition_then_scenario_5_both_secondary() {
 }
 
 /// Scenario 4: the secondary is made Inconsistent (`invalidate`, resync slowed down), the
-/// primary crashes: `ha-recover scenario-4` is refused without `--confirm-resource`; with
+/// primary crashes: while keepalived has the survivor's transition waiting in its retry loop,
+/// `ha-diagnose` names scenario 4 (not only the transition); keepalived stopped,
+/// `ha-recover scenario-4` is refused without `--confirm-resource`; with
 /// it the survivor is forced Primary and serves; the likely loss is reported (notes) and
 /// each step is in the audit log.
 #[test]
@@ -676,11 +678,24 @@ fn scenario_4_primary_lost_secondary_inconsistent() {
     }
     ok(&lab, BE2, "drbdadm invalidate pc0");
     wait_cstate(&lab, BE2, "SyncTarget", 60);
-    stop_keepalived(&lab, BE2);
     mark(t0, "crash be1");
     lab.crash(BE1)
         .unwrap_or_else(|e| panic!("crash be1: {e:#}"));
     wait_cstate(&lab, BE2, "WFConnection", 120);
+    // keepalived asks be2 to be master; its transition waits in its retry loop (the gate
+    // refuses an Inconsistent disk): the diagnosis still names the data situation
+    wait(&lab, "be2 asked to be master", 120, || {
+        Ok((lab.status(BE2)?.requested == "master").then_some(()))
+    });
+    let d = diagnose_until(&lab, BE2, "scenario-4", "scenario-4-transition-waiting", 90);
+    eprintln!("scenario 4 while the transition waits: {}", d["title"]);
+    let s2 = lab.status(BE2).unwrap();
+    assert!(
+        !s2.role.starts_with("Primary") && !s2.mounted,
+        "be2 promoted an Inconsistent copy: {}",
+        s2.summary()
+    );
+    stop_keepalived(&lab, BE2);
 
     let d = diagnose_until(&lab, BE2, "scenario-4", "scenario-4", 90);
     assert_eq!(d["details"]["survivor"], "be2.lab.example", "{d:#}");

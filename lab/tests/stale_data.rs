@@ -396,6 +396,13 @@ fn scenario_5_equal_and_one_newer() {
     wait_for(&lab, 60, "be2 to notice the cut", |l| {
         l.status(BE2).is_ok_and(|s| s.cstate != "Connected")
     });
+    // be2's I/O is frozen until its fence-peer handler has outdated be1: PostgreSQL, just
+    // started by master-recover, answers once it resumes
+    wait_for(&lab, 120, "be1 outdated, be2's PostgreSQL ready", |l| {
+        l.status(BE2).is_ok_and(|s| s.pg_ready)
+            && l.status(BE1)
+                .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
+    });
     let sql = "psql -h /var/run/postgresql -U postgres -v ON_ERROR_STOP=1 -Atqc";
     ok(
         &lab,

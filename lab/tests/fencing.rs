@@ -218,7 +218,8 @@ fn fencing_keeps_every_acknowledged_write() {
     lap(
         t0,
         &format!(
-            "(f) be1 answered 5 and serves on ({pf:?}); writes stood still at most {froze:.1} s"
+            "(f) be1 answered 5 after {} ms and serves on ({pf:?}); since ha-status saw the freeze, writes stood still at most {froze:.1} s more",
+            last["elapsed_ms"]
         ),
     );
     run(&lab, BE2, "/usr/sbin/sshd -f /etc/ssh/lab/sshd_config");

@@ -5,7 +5,23 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, Criterion};
 use private_chef_ctl::decide::checks::run_checks;
 use private_chef_ctl::drbd::proc::parse;
+use private_chef_ctl::drbd::running_config::{parse_dump_handlers, parse_show, RunningConfig};
 use private_chef_ctl::model::{Known, NodeState, Reachability, ServiceFact, StatusDoc, VipSpec};
+
+/// The planned fenced configuration (`fixtures/drbd-config/`).
+fn fenced() -> RunningConfig {
+    let read = |n: &str| {
+        std::fs::read_to_string(format!(
+            "{}/fixtures/drbd-config/{n}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
+    };
+    RunningConfig::new(
+        parse_show(&read("show-fenced.txt"), "pc0").expect("valid sample"),
+        parse_dump_handlers(&read("dump-fenced.txt"), "pc0").map_err(|e| e.to_string()),
+    )
+}
 
 fn snapshot() -> NodeState {
     let proc_drbd = b"version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n    ns:1024 nr:0 dw:1024 dr:2048 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
@@ -50,6 +66,8 @@ fn snapshot() -> NodeState {
         drbd_minor: 0,
         proc_drbd_path: PathBuf::from("/proc/drbd"),
         drbd: Known::Known(parse(proc_drbd).expect("valid sample")),
+        drbd_resource: "pc0".into(),
+        drbd_config: Known::Known(fenced()),
         data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
         data_dir_mounted: Known::Known(true),
         primary: Reachability {

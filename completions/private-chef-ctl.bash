@@ -359,7 +359,7 @@ _private__chef__ctl() {
             return 0
             ;;
         private__subcmd__chef__subcmd__ctl__subcmd__drbd__subcmd__handler)
-            opts="-v -h --config --verbose --help split-brain"
+            opts="-v -h --config --verbose --help fence-peer after-resync-target split-brain initial-split-brain"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -336,3 +336,140 @@ fn text_has_title_evidence_next_step() {
     assert!(t.contains("Evidence:\n  - [be2.lab.example, /proc/drbd] cs:WFConnection ro:Secondary/Unknown ds:Inconsistent/DUnknown oos:40552"));
     assert!(t.contains("Next step:\n  on be2.lab.example: private-chef-ctl ha-recover scenario-4"));
 }
+
+#[test]
+fn an_outdated_copy_alone_is_named_with_the_safe_step_and_the_loss() {
+    let d = diag("outdated-copy");
+    assert_eq!(
+        d.situation,
+        Situation::OutdatedCopy {
+            node: B2.into(),
+            peer: B1.into(),
+            disk: DiskState::Outdated
+        }
+    );
+    assert_eq!(d.situation.slug(), "outdated-copy");
+    assert_eq!(d.exit_code, 1);
+    assert!(
+        d.title
+            .starts_with("Outdated copy: the peer has writes this node lacks"),
+        "{}",
+        d.title
+    );
+    assert_eq!(d.next_step.node.as_deref(), Some(B2));
+    assert_eq!(
+        d.next_step.command.as_deref(),
+        Some("private-chef-ctl master-recover --force")
+    );
+    let why = &d.next_step.why;
+    assert!(
+        why.starts_with(
+            "outdated copy: the peer has writes this node lacks. Safe: bring be1.lab.example back"
+        ),
+        "{why}"
+    );
+    assert!(why.contains("type the resource name"), "{why}");
+    assert!(
+        why.contains(
+            "the writes be1.lab.example acknowledged after it outdated be2.lab.example are lost"
+        ),
+        "{why}"
+    );
+    let j = d.to_json();
+    assert_eq!(j["situation"], "outdated-copy");
+    assert_eq!(j["details"]["disk"], "Outdated");
+    assert_eq!(j["details"]["peer"], B1);
+    // no runbook: the next step is master-recover --force or the peer's return
+    let inputs = private_chef_ctl::decide::runbook::Inputs {
+        resource: "pc0".into(),
+        ..Default::default()
+    };
+    let e = private_chef_ctl::decide::runbook::build(
+        private_chef_ctl::decide::runbook::Which::Auto,
+        &d,
+        &inputs,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("no runbook applies"), "{e}");
+}
+
+#[test]
+fn a_consistent_copy_alone_is_an_outdated_copy_too() {
+    let d = diag("outdated-copy-consistent");
+    assert_eq!(
+        d.situation,
+        Situation::OutdatedCopy {
+            node: B2.into(),
+            peer: B1.into(),
+            disk: DiskState::Consistent
+        }
+    );
+    assert!(
+        d.title.contains("Consistent but not proven current"),
+        "{}",
+        d.title
+    );
+    assert!(d.next_step.why.contains("its state is not known here"));
+    // the peer answers but its DRBD is down: bring it up there
+    let d = diag("outdated-copy-peer-drbd-down");
+    assert_eq!(d.situation.slug(), "outdated-copy");
+    assert!(
+        d.next_step.why.contains("bring DRBD up on be1.lab.example"),
+        "{}",
+        d.next_step.why
+    );
+}
+
+#[test]
+fn an_outdated_copy_beside_a_secondary_peer_is_scenario_5_and_never_picked() {
+    let d = diag("scenario-5-outdated");
+    // by oos this node (120) would be promoted; DRBD's Outdated mark says the peer
+    assert_eq!(
+        d.situation,
+        Situation::Scenario5BothSecondary {
+            promote: Some(B2.into()),
+            other: Some(B1.into()),
+            local_oos: Some(120),
+            peer_oos: Some(4096),
+        }
+    );
+    assert!(
+        d.next_step.why.contains("be1.lab.example is Outdated"),
+        "{}",
+        d.next_step.why
+    );
+}
+
+#[test]
+fn a_waiting_transition_does_not_hide_scenario_4_or_an_outdated_copy() {
+    // the master crashed during the resync; keepalived made be2 master and the transition
+    // waits in its retry loop
+    let d = diag("scenario-4-transition-waiting");
+    assert!(
+        matches!(
+            d.situation,
+            Situation::Scenario4PrimaryLostSecondaryInconsistent { .. }
+        ),
+        "{:?}",
+        d.situation
+    );
+    assert!(
+        d.title.contains(
+            "a cluster transition is in progress on be2.lab.example: the transition lock is held"
+        ),
+        "{}",
+        d.title
+    );
+    assert!(evidence_has(&d, B2, "a cluster transition is in progress"));
+    assert!(d.next_step.why.contains("cannot promote this copy"));
+    assert_eq!(
+        d.next_step.command.as_deref(),
+        Some("private-chef-ctl ha-recover scenario-4")
+    );
+    let d = diag("outdated-copy-transition-waiting");
+    assert_eq!(d.situation.slug(), "outdated-copy");
+    assert!(d.title.contains("a cluster transition is in progress"));
+    // an UpToDate survivor with a transition running: the transition is the situation
+    let d = diag("transition-in-progress");
+    assert_eq!(d.situation.slug(), "transition-in-progress");
+}

@@ -129,3 +129,25 @@ fn notification_command_and_message() {
     // Neither: nothing (the handler reports it and still exits 0).
     assert_eq!(notify_argv(Some("  "), None, "root", &subject, &body), None);
 }
+
+#[test]
+fn the_first_handler_of_a_split_brain_says_what_comes_next() {
+    let mut first = rec();
+    first.handler = Some("initial-split-brain".into());
+    let (subject, body) = message(&first);
+    assert_eq!(
+        subject,
+        "DRBD split brain detected on resource pc0 (be1.lab.example)"
+    );
+    assert!(body.contains("after-split-brain policies"), "{body}");
+    assert!(body.contains("second notification follows"), "{body}");
+    // the second one says the policies failed
+    let mut second = rec();
+    second.repeat_of = Some(first.time.clone());
+    let (subject, body) = message(&second);
+    assert_eq!(
+        subject,
+        "DRBD split brain on resource pc0 (be1.lab.example)"
+    );
+    assert!(body.contains("could not resolve it"), "{body}");
+}

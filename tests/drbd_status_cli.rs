@@ -67,13 +67,13 @@ fn json_syncsource() {
         "build":"GIT-hash: 7ad5f850d711223713d6dcadc3dd48860321070c build by root@example.com, 2013-04-10 07:45:25",
         "devices":[
           {"minor":0,"cs":"StandAlone","role":"Primary","peer_role":"Unknown","disk":"UpToDate","peer_disk":"DUnknown",
-           "protocol":null,"io_flags":"r-----",
+           "protocol":null,"io_flags":"r-----","io_suspended":false,
            "counters":{"ns":0,"nr":0,"dw":33318,"dr":730,"al":15,"bm":0,"lo":0,"pe":0,"ua":0,"ap":0,"ep":1,"wo":"d","oos":1048320},
            "sync":null},
           {"minor":3,"cs":"Unconfigured","role":null,"peer_role":null,"disk":null,"peer_disk":null,
-           "protocol":null,"io_flags":null,"counters":{},"sync":null},
+           "protocol":null,"io_flags":null,"io_suspended":false,"counters":{},"sync":null},
           {"minor":5,"cs":"SyncSource","role":"Secondary","peer_role":"Secondary","disk":"UpToDate","peer_disk":"Inconsistent",
-           "protocol":"C","io_flags":"r---n-",
+           "protocol":"C","io_flags":"r---n-","io_suspended":false,
            "counters":{"ns":716992,"nr":0,"dw":0,"dr":719432,"al":0,"bm":43,"lo":0,"pe":33,"ua":18,"ap":0,"ep":1,"wo":"f","oos":335744},
            "sync":{"kind":"sync","percent":68.5,"done_kib":712832,"total_kib":1048576,"finish_secs":5,
                    "speed_kib_s":64800,"want_kib_s":null,"stalled":false}}
@@ -103,7 +103,7 @@ fn json_split_brain_pair() {
             v,
             json!({"version":"8.4.11","api":1,"proto":"86-101","build":"srcversion: 96ED19D4C144624490A9AB1",
               "devices":[{"minor":0,"cs":"StandAlone","role":"Primary","peer_role":"Unknown",
-                "disk":"UpToDate","peer_disk":"DUnknown","protocol":null,"io_flags":"r-----",
+                "disk":"UpToDate","peer_disk":"DUnknown","protocol":null,"io_flags":"r-----","io_suspended":false,
                 "counters":{"ns":0,"nr":0,"dw":dw,"dr":dr,"al":al,"bm":0,"lo":0,"pe":0,"ua":0,"ap":0,"ep":1,"wo":"f","oos":oos},
                 "sync":null}]})
         );

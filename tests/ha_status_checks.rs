@@ -36,6 +36,8 @@ const MASTER_TEXT: &str = "\
 [OK] found VIP IP address and I am master
 [OK] found VRRP communications interface eth0
 [OK] my DRBD status is Connected/Primary/UpToDate and I am master
+[OK] I/O on DRBD resource pc0 is running
+[OK] DRBD resource pc0 cannot lose acknowledged writes (protocol C, fencing resource-and-stonith, fence-peer handler set)
 [OK] my DRBD partition is mounted and I am master
 [OK] DRBD primary IP address pings
 [OK] DRBD secondary IP address pings
@@ -56,6 +58,8 @@ const BACKUP_TEXT: &str = "\
 [OK] did not find VIP IP address and I am not master
 [OK] found VRRP communications interface eth0
 [OK] my DRBD status is Connected/Secondary/UpToDate and I am not master
+[OK] I/O on DRBD resource pc0 is running
+[OK] DRBD resource pc0 cannot lose acknowledged writes (protocol C, fencing resource-and-stonith, fence-peer handler set)
 [OK] my DRBD partition is not mounted and I am not master
 [OK] DRBD primary IP address pings
 [OK] DRBD secondary IP address pings
@@ -312,4 +316,93 @@ fn json_document() {
         .map(|c| c["status"].as_str().unwrap().to_string())
         .collect();
     assert!(states.contains(&"unknown".to_string()));
+}
+
+/// A Primary that lost its peer with `fencing resource-and-stonith`: I/O frozen.
+const FROZEN_PRIMARY_DRBD: &str = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 2A1C8A8D5B9F4E7E2E5C6F1 \n 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C s-----\n    ns:0 nr:0 dw:4096 dr:0 al:1 bm:1 lo:0 pe:0 ua:0 ap:3 ep:1 wo:f oos:4096\n";
+
+#[test]
+fn code4_frozen_writes_say_what_ends_them_and_when_it_is_safe() {
+    let mut s = master();
+    s.drbd = Known::Known(parse(FROZEN_PRIMARY_DRBD.as_bytes()).unwrap());
+    let (text, code) = lines_of(&s);
+    assert_eq!(code, 4, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("frozen"))
+        .unwrap_or_else(|| panic!("no frozen line in:\n{text}"));
+    assert_eq!(
+        line,
+        "[ERROR] writes to DRBD resource pc0 are frozen (I/O suspended): the peer is not yet proven outdated (its fence-peer handler is running, or it failed). Restore the replication link or let the handler finish; only once the peer is known to be down or outdated: drbdadm resume-io pc0 (it resumes without outdating the peer)"
+    );
+    // the device facts carry it
+    let j = serde_json::to_value(StatusDoc::new(&s, &run_checks(&s))).unwrap();
+    assert_eq!(j["drbd"]["devices"][0]["io_suspended"], true);
+    let check = j["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "drbd_io")
+        .unwrap();
+    assert_eq!(check["status"], "error");
+    assert_eq!(check["code"], 4);
+    // a healthy master's is false
+    let j = serde_json::to_value(StatusDoc::new(&master(), &run_checks(&master()))).unwrap();
+    assert_eq!(j["drbd"]["devices"][0]["io_suspended"], false);
+}
+
+#[test]
+fn code4_a_configuration_that_can_lose_acknowledged_writes() {
+    let mut s = master();
+    s.drbd_config = Known::Known(common::running_config(
+        "show-unfenced.txt",
+        "dump-unfenced.txt",
+    ));
+    let (text, code) = lines_of(&s);
+    assert_eq!(code, 4, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("acknowledged writes"))
+        .unwrap();
+    // the line docs/ha-status.md shows
+    assert_eq!(
+        line,
+        "[ERROR] DRBD resource pc0 can lose acknowledged writes: fencing dont-care (the default): a disconnected Secondary stays UpToDate and can be promoted, and the writes the Primary acknowledged meanwhile are discarded (use fencing resource-and-stonith); no fence-peer handler: nothing outdates the peer, so a Primary that loses it stays frozen and a Secondary is never promoted; after-sb-0pri discard-younger-primary discards the changes of the node that became Primary last (use disconnect or discard-zero-changes); after-sb-1pri discard-secondary discards the Secondary's changes, even those it made as Primary alone (use disconnect or consensus or call-pri-lost-after-sb)"
+    );
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ha-status.md")).unwrap();
+    assert!(doc.contains(line), "docs/ha-status.md shows another line");
+    // the JSON carries the facts
+    let j = serde_json::to_value(StatusDoc::new(&s, &run_checks(&s))).unwrap();
+    assert_eq!(j["drbd_config"]["fencing"], "dont-care");
+    assert_eq!(
+        j["drbd_config"]["net"]["after_sb_1pri"],
+        "discard-secondary"
+    );
+    assert_eq!(j["drbd_config"]["handlers"][0], "split-brain");
+}
+
+#[test]
+fn code4_an_unreadable_configuration_is_unknown_never_a_pass() {
+    let mut s = master();
+    s.drbd_config = Known::Unknown(
+        "cannot run 'drbdsetup': program not found (is it installed and on PATH?)".into(),
+    );
+    assert_line(
+        &s,
+        "[UNKNOWN] cannot tell whether DRBD resource pc0 can lose acknowledged writes: cannot run 'drbdsetup': program not found (is it installed and on PATH?)",
+        4,
+    );
+    let j = serde_json::to_value(StatusDoc::new(&s, &run_checks(&s))).unwrap();
+    assert!(j.get("drbd_config").is_none());
+    // handlers not read, the rest safe: unknown too
+    let mut cfg = common::fenced_config();
+    cfg.handlers = None;
+    cfg.handlers_error = Some("'drbdadm dump all' did not finish within 5 s and was killed".into());
+    s.drbd_config = Known::Known(cfg);
+    assert_line(
+        &s,
+        "[UNKNOWN] cannot tell whether DRBD resource pc0 can lose acknowledged writes: handlers not read: 'drbdadm dump all' did not finish within 5 s and was killed",
+        4,
+    );
 }

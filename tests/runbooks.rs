@@ -316,6 +316,7 @@ fn dev(cs: &str, role: &str, peer: &str, disk: &str) -> DeviceView {
         disk: Some(disk.parse().unwrap_or_else(|e| match e {})),
         peer_disk: Some(DiskState::DUnknown),
         oos: Some(0),
+        io_suspended: false,
         sync: None,
     }
 }

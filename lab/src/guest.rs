@@ -66,6 +66,10 @@ pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
     ("ha['frontend_timeout']", 5),
     ("private_chef_ctl['svwait']", 30),
     ("keepalived['transition_command_timeout']", 60),
+    // the fence-peer handler's bound and its patience with an unreachable peer: ssh to a
+    // loaded guest is slow, and a reachable peer must not be taken for a dead one
+    ("ha['fence_peer_timeout']", 40),
+    ("ha['fence_peer_unreachable_after']", 10),
     // attempts one second apart: how long a refused promotion is retried, which must
     // outlast the time a test takes to bring the peer back on a slow machine
     ("keepalived['transition_attempts']", 300),

@@ -219,10 +219,11 @@ fn graceful_crash_rejoin() {
             o.stdout
         );
     }
-    // the DRBD line is /proc/drbd's own: the peer is gone (WFConnection, Unknown, DUnknown)
+    // the DRBD line is /proc/drbd's own: the peer is gone (WFConnection, Unknown), and its
+    // copy marked Outdated when the fence-peer handler found it dead at the promotion
     assert!(
         lines.contains(
-            &"[ERROR] my DRBD status is:  0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----"
+            &"[ERROR] my DRBD status is:  0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/Outdated C r-----"
         ),
         "DRBD line does not tell the peer is gone:\n{}",
         o.stdout

@@ -208,17 +208,27 @@ fn double_fault_old_master_boots_first() {
     assert!(g["witness"]["last_connected"].is_null(), "{g}");
     let diag = run(&lab, BE1, &format!("{PCC} ha-diagnose"));
     eprintln!("ha-diagnose on be1 alone:\n{}", diag.stdout);
+    // with fencing, a node that boots without its peer attaches Consistent (not proven
+    // current): DRBD would not promote it either, and the diagnosis names the copy
     assert!(
-        diag.stdout.starts_with("Came back alone"),
+        diag.stdout.starts_with("Outdated copy"),
         "ha-diagnose on be1 alone: {}",
         diag.stdout
     );
     // what monitoring is handed (the peer is down: asked, unreachable): the lint passes,
-    // be1 came back alone and may not be promoted alone, its peer is down
+    // be1's disk is Consistent and may not be promoted alone (the refused transition is the
+    // alert), its peer is down
     let m = lab::prom::linted_metrics(&lab, BE1, &["--no-frontends"])
         .unwrap_or_else(|e| panic!("be1 alone: {e:#}"));
+    assert_eq!(
+        lab::prom::state_of(&m, "chef_ha_drbd_disk_state", "state", &[("node", "local")])
+            .as_deref(),
+        Some("Consistent"),
+        "be1 alone: disk state"
+    );
     for (name, want) in [
-        ("chef_ha_came_back_alone", 1.0),
+        ("chef_ha_came_back_alone", 0.0),
+        ("chef_ha_transition_error", 1.0),
         ("chef_ha_promotable_alone", 0.0),
         ("chef_ha_peer_up", 0.0),
         ("chef_ha_data_dir_mounted", 0.0),
@@ -385,6 +395,13 @@ fn scenario_5_equal_and_one_newer() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     wait_for(&lab, 60, "be2 to notice the cut", |l| {
         l.status(BE2).is_ok_and(|s| s.cstate != "Connected")
+    });
+    // be2's I/O is frozen until its fence-peer handler has outdated be1: PostgreSQL, just
+    // started by master-recover, answers once it resumes
+    wait_for(&lab, 120, "be1 outdated, be2's PostgreSQL ready", |l| {
+        l.status(BE2).is_ok_and(|s| s.pg_ready)
+            && l.status(BE1)
+                .is_ok_and(|s| s.dstate.starts_with("Outdated/"))
     });
     let sql = "psql -h /var/run/postgresql -U postgres -v ON_ERROR_STOP=1 -Atqc";
     ok(

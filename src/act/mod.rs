@@ -9,6 +9,8 @@
 //! * [`failover`]: controlling keepalived and following the failover;
 //! * [`master_recover`]: master-recover / backup-recover;
 //! * [`notify`]: the split-brain handler's record, syslog line and notification;
+//! * [`fence`]: the fence-peer and after-resync-target handlers (the peer over ssh,
+//!   bounded in time, every decision logged);
 //! * [`services`]: the omnibus-ctl service verbs;
 //! * [`signals`]: SIGTERM/SIGHUP deferral for a running transition;
 //! * [`session`]: the transition re-run in its own session, out of keepalived's SIGKILL;
@@ -17,6 +19,7 @@
 
 pub mod audit;
 pub mod failover;
+pub mod fence;
 pub mod ha_recover;
 pub mod master_recover;
 pub mod notify;

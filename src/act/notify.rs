@@ -1,5 +1,6 @@
-//! `drbd-handler split-brain`: record the event (a JSON line in `split-brain.log`, the
-//! audit log, syslog) and notify (see [`crate::decide::notify`] for what is sent).
+//! `drbd-handler split-brain` and `drbd-handler initial-split-brain`: record the event (a
+//! JSON line in `split-brain.log`, the audit log, syslog) and notify (see
+//! [`crate::decide::notify`] for what is sent).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -67,17 +68,23 @@ fn drbd_state(paths: &Paths, minor: Option<u32>) -> (Option<String>, Option<u64>
     }
 }
 
-/// DRBD's split-brain handler: records the event, logs it to syslog and notifies. Never
-/// fails (DRBD must not be blocked): each problem is printed on stderr and audited.
-/// `cfg` is the topology, or why it could not be read: then the default paths are used
-/// when `fallback` (the default file was absent), else no file is written at all (a file
-/// named with `--config` that cannot be read must not send records elsewhere).
-pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
-    let paths = match &cfg {
+/// Where a DRBD handler writes: the topology's paths; when it could not be read, the
+/// default paths if `fallback` (the default file was absent), else none (a file named with
+/// `--config` that cannot be read must not send records elsewhere).
+pub fn handler_paths(cfg: Result<&Config, &String>, fallback: bool) -> Option<Paths> {
+    match cfg {
         Ok(c) => Some(c.paths.clone()),
-        Err(_) if fallback => Some(crate::config::Paths::default()),
+        Err(_) if fallback => Some(Paths::default()),
         Err(_) => None,
-    };
+    }
+}
+
+/// DRBD's split-brain handlers (`handler`: `initial-split-brain` for every split brain
+/// detected, `split-brain` for one left unresolved): records the event, logs it to syslog
+/// and notifies. Never fails (DRBD must not be blocked): each problem is printed on stderr
+/// and audited. `cfg` is the topology, or why it could not be read (see [`handler_paths`]).
+pub fn split_brain(handler: &str, cfg: Result<&Config, String>, fallback: bool) {
+    let paths = handler_paths(cfg.as_ref().copied(), fallback);
     let mut problems: Vec<String> = Vec::new();
     if let Err(e) = &cfg {
         problems.push(if fallback {
@@ -93,7 +100,7 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
         .ok()
         .and_then(|d| i64::try_from(d.as_secs()).ok());
     let mut rec = SplitBrainRecord::from_env(
-        "split-brain",
+        handler,
         |k| std::env::var(k).ok(),
         crate::sys::time::rfc3339_now(),
         epoch,
@@ -102,11 +109,23 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
     let (state, oos) = drbd_state(&read_paths, rec.minor);
     rec.state = state;
     rec.oos = oos;
+    // the second handler of one split brain says so: readers count the event once
+    if let Some(prev) = paths
+        .as_ref()
+        .and_then(|p| crate::observe::split_brain_log::last(&p.drbd_dir))
+    {
+        if rec.repeats(&prev) {
+            rec.repeat_of = Some(prev.time);
+        }
+    }
 
     // 1. the record
     if let Some(paths) = &paths {
         match append(&paths.drbd_dir, &rec) {
-            Ok(p) => eprintln!("private-chef-ctl: split brain recorded in {}", p.display()),
+            Ok(p) => eprintln!(
+                "private-chef-ctl: drbd-handler {handler}: split brain recorded in {}",
+                p.display()
+            ),
             Err(e) => problems.push(format!(
                 "cannot write {}: {e}",
                 crate::model::split_brain::path(&paths.drbd_dir).display()
@@ -122,7 +141,7 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
     let mut ui = TermUi;
     let run = Runner::new(&mut ui, &audit, "drbd-handler", ExecOptions::UNATTENDED);
     let detail = serde_json::to_string(&rec).unwrap_or_default();
-    run.record("split-brain", AuditResult::Ok, &detail);
+    run.record(handler, AuditResult::Ok, &detail);
 
     // 3. syslog
     let (subject, body) = message(&rec);
@@ -171,8 +190,8 @@ pub fn split_brain(cfg: Result<&Config, String>, fallback: bool) {
         ),
     }
     for p in &problems {
-        eprintln!("private-chef-ctl: drbd-handler split-brain: {p}");
-        run.record("split-brain", AuditResult::Failed, p);
+        eprintln!("private-chef-ctl: drbd-handler {handler}: {p}");
+        run.record(handler, AuditResult::Failed, p);
     }
     let _ = std::io::stderr().flush();
 }

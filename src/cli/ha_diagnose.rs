@@ -1,5 +1,6 @@
 //! `private-chef-ctl ha-diagnose [--json]`: names the pair's situation (healthy, scenario
-//! 1–5 of the Enterprise Chef HA guide, split brain, transition in progress, unknown) from
+//! 1–5 of the Enterprise Chef HA guide, an outdated copy, split brain, transition in
+//! progress, unknown) from
 //! this node's state and the peer's (fetched over ssh), with the evidence and the next
 //! safe step. See [`crate::decide::diagnose`] for the situations and the JSON schema.
 
@@ -16,9 +17,10 @@ use crate::model::{NodeView, PeerView};
 
 /// Name the pair's situation and the next safe step.
 ///
-/// Exit codes: 0 healthy; 1 a situation needing action (scenario 1–5, split brain,
-/// resyncing, transition in progress, or a healthy pair whose front ends are not all
-/// pong or reach different back ends); 3 unknown (what is missing is said).
+/// Exit codes: 0 healthy; 1 a situation needing action (scenario 1–5, an outdated copy,
+/// came back alone, split brain, resyncing, transition in progress, or a healthy pair whose
+/// front ends are not all pong or reach different back ends); 3 unknown (what is missing
+/// is said).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print one JSON document ({"situation","details","title","exit_code","evidence",

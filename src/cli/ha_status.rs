@@ -26,7 +26,10 @@ use crate::render::{tables, text};
 /// Exit codes: 0 all checks passed; 1 precondition (topology unreadable, keepalived or
 /// DRBD not enabled, backing disk or DRBD device missing); 2 requested and current
 /// cluster status differ, or cannot be read; 3 VIP on the wrong node or missing on the
-/// master; 4 DRBD role/connection/disk state wrong; 5 DRBD mount state wrong;
+/// master; 4 DRBD role/connection/disk state wrong, its writes frozen (I/O suspended until
+/// the peer is proven outdated), or its running configuration can lose acknowledged writes
+/// (fencing, protocol, fence-peer handler, after-sb policies; read with drbdsetup show and
+/// drbdadm dump all); 5 DRBD mount state wrong;
 /// 6 replication IP does not ping; 7 a service in the wrong state; 8 VRRP interface
 /// missing; 9 (only with --frontends) a front end's /_status is not pong or does not
 /// answer. The code is the *first* failing check's. A source that cannot be read is

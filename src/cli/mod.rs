@@ -131,7 +131,8 @@ pub enum Commands {
     HaDiagnose(ha_diagnose::Args),
     /// Walk through the recovery of a failure scenario, one confirmed step at a time.
     HaRecover(ha_recover::Args),
-    /// DRBD handler entry point (drbd.conf `handlers { split-brain "…" }`).
+    /// DRBD handler entry point (drbd.conf `handlers { fence-peer "…"; split-brain "…"; … }`):
+    /// fence-peer answers DRBD with its exit code, the others always exit 0.
     DrbdHandler(drbd_handler::Args),
     /// Remember what this node saw of its DRBD peer since boot (an always-up service; the
     /// master transition reads its record before promoting).

@@ -61,6 +61,7 @@
 //! - `keepalived['vrrp_instance_ipaddress']` ("IP[/prefix]"), `['vrrp_instance_ipaddress_dev']`,
 //!   `['vrrp_instance_interface']`: default from `backend_vip`.
 
+pub mod fence;
 pub mod frontends;
 pub mod paths;
 pub mod redact;
@@ -72,6 +73,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use fence::FenceSettings;
 pub use paths::{Paths, ServiceManagerKind};
 pub use ruby::{ConfigError, ErrorKind, Value};
 pub use topology::{parse, BackendVip, Role, Server, Skipped, Topology, TopologyKind};

@@ -374,6 +374,9 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
         // issue 11: how frontend-status reaches the front ends' /_status
         ("ha", ["frontend_scheme"]) => Some(Choice(&["auto", "https", "http"])),
         ("ha", ["frontend_timeout"]) => Some(Secs(1, 300)),
+        ("ha", ["fence_peer_timeout" | "fence_peer_unreachable_after"]) => {
+            Some(Secs(super::fence::RANGE_SECS.0, super::fence::RANGE_SECS.1))
+        }
         ("nginx", ["ssl_port" | "non_ssl_port"]) => Some(Port),
         ("private_chef_ctl", ["drbd_resource"]) => Some(Name),
         ("private_chef_ctl", [key]) if PRIVATE_CHEF_CTL_KEYS.contains(key) => Some(Path),
@@ -638,7 +641,49 @@ fn parse_unredacted(text: &str) -> Result<Topology, ConfigError> {
             },
         }
     }
+    check_fence_bounds(&topo)?;
     Ok(topo)
+}
+
+/// `ha['fence_peer_unreachable_after']` must not exceed `ha['fence_peer_timeout']`
+/// (either may be the default): the handler gives up at its timeout, so a peer could
+/// never be unreachable for longer. The error points at the later of the two lines.
+fn check_fence_bounds(topo: &Topology) -> Result<(), ConfigError> {
+    use super::fence::{DEFAULT_TIMEOUT_SECS, DEFAULT_UNREACHABLE_AFTER_SECS};
+    let timeout = topo.assignment("ha", &["fence_peer_timeout"]);
+    let after = topo.assignment("ha", &["fence_peer_unreachable_after"]);
+    let secs = |a: Option<&Assignment>, default: u64| {
+        a.and_then(|a| a.value.as_int())
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(default)
+    };
+    let (t, u) = (
+        secs(timeout, DEFAULT_TIMEOUT_SECS),
+        secs(after, DEFAULT_UNREACHABLE_AFTER_SECS),
+    );
+    if u <= t {
+        return Ok(());
+    }
+    let shown = |a: Option<&Assignment>, v: u64| match a {
+        Some(_) => format!("{v} s"),
+        None => format!("{v} s, the default"),
+    };
+    let at = [timeout, after]
+        .into_iter()
+        .flatten()
+        .max_by_key(|a| (a.line, a.col))
+        .map(|a| (a.line, a.col))
+        .unwrap_or((1, 1));
+    Err(ConfigError::invalid(
+        at.0,
+        at.1,
+        format!(
+            "ha['fence_peer_unreachable_after'] ({}) must not exceed ha['fence_peer_timeout'] ({}): \
+             the fence-peer handler stops at its timeout",
+            shown(after, u),
+            shown(timeout, t)
+        ),
+    ))
 }
 
 /// The single positional argument of a one-value setting.

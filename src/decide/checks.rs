@@ -13,6 +13,11 @@
 //! * a failed transition's recorded reason is shown beside the cluster status.
 //!
 //! Checks 1–5 are preconditions: when one fails, the run stops there with code 1.
+//!
+//! Two DRBD checks are new, both code 4, after the DRBD state: `drbd_io` (writes frozen
+//! while resource-level fencing waits for the peer to be proven outdated; only when the
+//! resource's device is in /proc/drbd) and `drbd_fencing` (the running configuration can
+//! lose acknowledged writes, see [`super::fencing`]).
 
 use crate::model::{code, Check, Known, NodeState, Reachability, Report, ServiceFact, Status};
 
@@ -119,6 +124,8 @@ pub fn run_checks(s: &NodeState) -> Report {
     checks.push(vip_check(s, master));
     checks.push(vrrp_interface_check(s));
     checks.push(drbd_state_check(s, master));
+    checks.extend(io_check(s));
+    checks.push(fencing_check(s));
     checks.push(mount_check(s, master));
     checks.push(ping_check("drbd_primary_ip", "primary", &s.primary));
     checks.push(ping_check("drbd_secondary_ip", "secondary", &s.secondary));
@@ -273,6 +280,84 @@ fn drbd_state_check(s: &NodeState, master: bool) -> Check {
     } else {
         // The original prints no colon here; kept for compatibility.
         Check::error(id, c, format!("my DRBD status is {}", dev.state_line))
+    }
+}
+
+/// Writes frozen: the first I/O flag is `s`. `None` when the device is not in /proc/drbd
+/// (the DRBD state check already says so).
+fn io_check(s: &NodeState) -> Option<Check> {
+    let id = "drbd_io";
+    let c = code::DRBD_STATE;
+    let res = &s.drbd_resource;
+    let dev = s.drbd.known()?.device(s.drbd_minor)?;
+    if dev.is_unconfigured() {
+        return None;
+    }
+    if !dev.io_suspended() {
+        return Some(Check::ok(
+            id,
+            c,
+            format!("I/O on DRBD resource {res} is running"),
+        ));
+    }
+    let msg = if dev.role == Some(crate::drbd::Role::Primary) {
+        format!(
+            "writes to DRBD resource {res} are frozen (I/O suspended): the peer is not yet proven outdated (its fence-peer handler is running, or it failed). Restore the replication link or let the handler finish; only once the peer is known to be down or outdated: drbdadm resume-io {res} (it resumes without outdating the peer)"
+        )
+    } else {
+        format!(
+            "I/O on DRBD resource {res} is suspended (flags {}): drbdadm resume-io {res} once the cause is known",
+            dev.io_flags.as_deref().unwrap_or("?")
+        )
+    };
+    Some(Check::error(id, c, msg))
+}
+
+/// Can the running resource lose acknowledged writes ([`super::fencing`])?
+fn fencing_check(s: &NodeState) -> Check {
+    let id = "drbd_fencing";
+    let c = code::DRBD_STATE;
+    let res = &s.drbd_resource;
+    let cfg = match &s.drbd_config {
+        Known::Known(cfg) => cfg,
+        Known::Unknown(why) => {
+            return Check::unknown(
+                id,
+                c,
+                format!(
+                    "cannot tell whether DRBD resource {res} can lose acknowledged writes: {why}"
+                ),
+            )
+        }
+    };
+    let a = super::fencing::assess(cfg);
+    match a.safe {
+        Some(true) => Check::ok(
+            id,
+            c,
+            format!(
+                "DRBD resource {res} cannot lose acknowledged writes ({})",
+                a.summary
+            ),
+        ),
+        Some(false) => {
+            let mut msg = format!(
+                "DRBD resource {res} can lose acknowledged writes: {}",
+                a.problems.join("; ")
+            );
+            if !a.unknown.is_empty() {
+                msg.push_str(&format!("; not read: {}", a.unknown.join("; ")));
+            }
+            Check::error(id, c, msg)
+        }
+        None => Check::unknown(
+            id,
+            c,
+            format!(
+                "cannot tell whether DRBD resource {res} can lose acknowledged writes: {}",
+                a.unknown.join("; ")
+            ),
+        ),
     }
 }
 

@@ -7,13 +7,15 @@
 //! |---|---|
 //! | topology unreadable (classic code 1, `config`) | UNKNOWN |
 //! | keepalived or DRBD not enabled, backing disk or DRBD device missing (code 1) | CRITICAL |
-//! | a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts) | UNKNOWN |
+//! | a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts, the DRBD configuration) | UNKNOWN |
 //! | requested ≠ current cluster status: a transition is running (code 2, `[WARN]`) | WARNING |
 //! | the last transition failed (code 2, `[ERROR]`) | CRITICAL |
 //! | VIP missing on the master or present on the backup (code 3) | CRITICAL |
 //! | DRBD: the master not Primary/UpToDate, or the backup Primary (code 4) | CRITICAL |
 //! | DRBD: the resource's minor not in /proc/drbd (code 4) | CRITICAL |
 //! | DRBD: not connected, resyncing, the peer's role or disk not as expected (code 4) | WARNING |
+//! | DRBD: writes frozen, I/O suspended until the peer is proven outdated (code 4, `drbd_io`) | CRITICAL |
+//! | DRBD: the running resource can lose acknowledged writes: protocol, fencing, no fence-peer handler, an after-sb policy that discards changes (code 4, `drbd_fencing`) | WARNING |
 //! | data directory mounted on the backup or not on the master (code 5) | CRITICAL |
 //! | a replication address does not ping (code 6) | WARNING |
 //! | an HA service down on the master, or running on the backup (code 7) | CRITICAL |
@@ -43,13 +45,15 @@ use crate::model::{Check, PeerView, Status};
 pub const STATES: &str = "States, worst first (CRITICAL, UNKNOWN, WARNING, OK); docs/check.md has the table:
   UNKNOWN: topology unreadable (classic code 1, `config`)
   CRITICAL: keepalived or DRBD not enabled, backing disk or DRBD device missing (code 1)
-  UNKNOWN: a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts)
+  UNKNOWN: a source unreadable (an `[UNKNOWN]` line: /proc/drbd, state files, services, interfaces, mounts, the DRBD configuration)
   WARNING: requested ≠ current cluster status: a transition is running (code 2, `[WARN]`)
   CRITICAL: the last transition failed (code 2, `[ERROR]`)
   CRITICAL: VIP missing on the master or present on the backup (code 3)
   CRITICAL: DRBD: the master not Primary/UpToDate, or the backup Primary (code 4)
   CRITICAL: DRBD: the resource's minor not in /proc/drbd (code 4)
   WARNING: DRBD: not connected, resyncing, the peer's role or disk not as expected (code 4)
+  CRITICAL: DRBD: writes frozen, I/O suspended until the peer is proven outdated (code 4, `drbd_io`)
+  WARNING: DRBD: the running resource can lose acknowledged writes: protocol, fencing, no fence-peer handler, an after-sb policy that discards changes (code 4, `drbd_fencing`)
   CRITICAL: data directory mounted on the backup or not on the master (code 5)
   WARNING: a replication address does not ping (code 6)
   CRITICAL: an HA service down on the master, or running on the backup (code 7)
@@ -163,6 +167,9 @@ pub fn classic_state(c: &Check, s: &Sample) -> State {
         "config" => State::Unknown,
         "cluster_status" if s.probe("cluster_status").is_some_and(|p| !p.success) => State::Unknown,
         "drbd_state" => drbd_state(s, master),
+        // frozen writes hang every request; a risky configuration is a risk, not an outage
+        "drbd_io" => State::Critical,
+        "drbd_fencing" => State::Warning,
         "drbd_primary_ip" | "drbd_secondary_ip" => State::Warning,
         _ if id.starts_with("frontend:") => State::Warning,
         _ if id.starts_with("service:") => {

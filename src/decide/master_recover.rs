@@ -63,8 +63,13 @@ pub fn check_master(minor: u32, dev: Option<&Device>, force: bool) -> Verdict {
                         "the local disk is {disk}, not UpToDate: this node's copy may be incomplete or stale, so services would serve (and then replicate) wrong data"
                     ));
                     if force {
+                        let how = if crate::decide::promote::needs_force(d) {
+                            "master-recover promotes it with 'drbdadm primary --force' once you type the resource name"
+                        } else {
+                            "drbdadm itself still refuses to promote it: ha-recover scenario-4 forces an Inconsistent disk"
+                        };
                         warnings.push(format!(
-                            "--force: data on this node is {disk}; everything written on the peer that this node has not received will be lost when this copy becomes the master copy (drbdadm itself still refuses to promote a disk that is not UpToDate)"
+                            "--force: data on this node is {disk}; everything written on the peer that this node has not received will be lost when this copy becomes the master copy ({how})"
                         ));
                     }
                 }

@@ -8,14 +8,19 @@
 //! * [`master_recover`]: master-recover/backup-recover's preconditions;
 //! * [`failover`]: `stop/start keepalived`'s refusal, plans and progress;
 //! * [`notify`]: the split-brain notification's text and command;
+//! * [`fence`]: what the fence-peer handler answers DRBD, from what it saw of the peer;
 //! * [`promote`]: issue 10, may this node promote itself (never data that may be stale);
 //! * [`data_relation`]: issue 10, the relation of both nodes' data for the diagnosis;
+//! * [`fencing`]: can the running DRBD resource lose acknowledged writes (its protocol,
+//!   fencing, handlers and split-brain policies)?
 //! * [`health`]: the monitoring check's verdict (Monitoring Plugins states) over a sample.
 
 pub mod checks;
 pub mod data_relation;
 pub mod diagnose;
 pub mod failover;
+pub mod fence;
+pub mod fencing;
 pub mod frontends; // issue 11
 pub mod health;
 pub mod master_recover;

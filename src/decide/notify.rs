@@ -8,7 +8,12 @@ use crate::model::SplitBrainRecord;
 pub fn message(rec: &SplitBrainRecord) -> (String, String) {
     let res = rec.resource.as_deref().unwrap_or("?");
     let node = rec.node.as_deref().unwrap_or("?");
-    let subject = format!("DRBD split brain on resource {res} ({node})");
+    let initial = rec.handler.as_deref() == Some("initial-split-brain");
+    let subject = if initial {
+        format!("DRBD split brain detected on resource {res} ({node})")
+    } else {
+        format!("DRBD split brain on resource {res} ({node})")
+    };
     let mut body = format!(
         "DRBD detected a split brain on resource {res} at {} on {node}",
         rec.time
@@ -21,6 +26,14 @@ pub fn message(rec: &SplitBrainRecord) -> (String, String) {
         body.push(')');
     }
     body.push_str(".\n");
+    if initial {
+        body.push_str(
+            "DRBD now applies its after-split-brain policies; if they cannot resolve it, a \
+             second notification follows and DRBD stays disconnected.\n",
+        );
+    } else if rec.repeat_of.is_some() {
+        body.push_str("DRBD's after-split-brain policies could not resolve it.\n");
+    }
     if let Some(s) = &rec.state {
         body.push_str(&format!("State: {s}\n"));
     }

@@ -63,6 +63,10 @@ pub struct DeviceDoc {
     pub protocol: Option<char>,
     /// The I/O flags (`r-----`).
     pub io_flags: Option<String>,
+    /// I/O is suspended (first I/O flag `s`): on a Primary with resource-level fencing,
+    /// writes are frozen until the peer is proven outdated.
+    #[serde(default)]
+    pub io_suspended: bool,
     /// The counters the line printed.
     #[serde(default)]
     pub counters: Counters,
@@ -121,6 +125,7 @@ impl From<&Device> for DeviceDoc {
             peer_disk: d.peer_disk.clone(),
             protocol: d.protocol,
             io_flags: d.io_flags.clone(),
+            io_suspended: d.io_suspended(),
             counters: d.counters.clone(),
             sync: d.sync.as_ref().map(SyncDoc::from),
         }

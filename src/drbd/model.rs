@@ -92,6 +92,9 @@ macro_rules! state_enum {
     };
 }
 
+// The DRBD configuration's vocabularies (`drbd::running_config`) use the same macro.
+pub(crate) use state_enum;
+
 state_enum! {
     /// Connection state (`cs:`), DRBD 8.4 `enum drbd_conns` order, plus the
     /// `Unconfigured` pseudo-state /proc/drbd prints for an unused minor.

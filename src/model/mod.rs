@@ -8,6 +8,8 @@
 //!   [`PeerView`] / [`DeviceView`], the diagnosis' input, built from a `StatusDoc` — this
 //!   node's own, or the peer's deserialized from its JSON;
 //! * [`split_brain`]: the split-brain handler's record;
+//! * [`fence`]: the fence-peer handler's facts (the peer's device, the outdate's end) and
+//!   its record;
 //! * [`generation`]: a node's data-generation facts (issue 10: DRBD's identifiers, the
 //!   drbd-witness record, the single-node assessment);
 //! * [`plan`]: a plan as a value (printed, serialized, then run by [`crate::act::plan`]);
@@ -20,6 +22,7 @@
 
 pub mod exit;
 pub mod failover;
+pub mod fence;
 pub mod frontend; // issue 11
 pub mod generation;
 pub mod monitor;

@@ -49,7 +49,7 @@ pub struct LinkSample {
 /// How reading one source went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeSample {
-    /// The source: `config`, `drbd`, `generation`, `cluster_status`, `interfaces`,
+    /// The source: `config`, `drbd`, `drbd_config`, `generation`, `cluster_status`, `interfaces`,
     /// `mounts`, `services`, `replication_ping`, `split_brain_log`, `peer`, `frontends`.
     pub probe: String,
     /// The source could be read.
@@ -65,6 +65,7 @@ pub struct ProbeSample {
 pub const PROBES: &[&str] = &[
     "config",
     "drbd",
+    "drbd_config",
     "generation",
     "cluster_status",
     "interfaces",

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use crate::drbd::running_config::RunningConfig;
 use crate::drbd::ProcDrbd;
 
 /// A fact about the node, or the reason it could not be read.
@@ -84,6 +85,11 @@ pub struct NodeState {
     pub drbd_minor: u32,
     pub proc_drbd_path: PathBuf,
     pub drbd: Known<ProcDrbd>,
+    /// The DRBD resource's name (`pc0`).
+    pub drbd_resource: String,
+    /// What the kernel runs the resource with, and its handlers (`drbdsetup show`,
+    /// `drbdadm dump all`).
+    pub drbd_config: Known<RunningConfig>,
     pub data_dir: PathBuf,
     pub data_dir_mounted: Known<bool>,
     pub primary: Reachability,

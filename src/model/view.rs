@@ -8,6 +8,7 @@
 //!   "cluster_status":{"requested":"master","current":"master"},
 //!   "checks":[{"id":"keepalived_enabled","status":"ok","code":0,"message":"…"}],
 //!   "drbd":DrbdDoc|null,          // crate::drbd::json; null when /proc/drbd is unreadable
+//!   "drbd_config":RunningConfig,  // crate::drbd::running_config; absent when unreadable
 //!   "generation":DataFacts,       // crate::model::generation (absent from older versions)
 //!   "peer":PeerView}              // only with ha-status --peer --json
 //! ```
@@ -30,7 +31,7 @@
 //!   "data": DataFacts                       // the generation facts (default: not reported)
 //! }
 //! DeviceView = {"minor":0,"cs":"WFConnection","role":"Primary","peer_role":"Unknown",
-//!               "disk":"UpToDate","peer_disk":"DUnknown","oos":130760,
+//!               "disk":"UpToDate","peer_disk":"DUnknown","oos":130760,"io_suspended":false,
 //!               "sync": {"percent":36.3,"done_kib":…,"total_kib":…,
 //!                        "speed_kib_s":…|null,"finish_secs":…|null} | null}
 //! PeerView = {"state":"reachable","view":NodeView}
@@ -66,6 +67,11 @@ pub struct StatusDoc {
     /// single-node assessment); absent from an older private-chef-ctl's document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<DataFacts>,
+    /// The DRBD resource's running configuration (`drbdsetup show`, the handlers of
+    /// `drbdadm dump all`); absent when it could not be read (the `drbd_fencing` check says
+    /// why) and from an older private-chef-ctl's document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drbd_config: Option<crate::drbd::running_config::RunningConfig>,
     /// `--peer`: the peer's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<PeerView>,
@@ -88,6 +94,7 @@ impl StatusDoc {
             },
             checks: r.checks.clone(),
             drbd: s.drbd.known().map(|p| p.to_doc()),
+            drbd_config: s.drbd_config.known().cloned(),
             generation: None,
             peer: None,
             frontends: None,
@@ -141,6 +148,9 @@ pub struct DeviceView {
     /// Out of sync, KiB.
     #[serde(default)]
     pub oos: Option<u64>,
+    /// I/O is suspended (first I/O flag `s`): a Primary's writes are frozen.
+    #[serde(default)]
+    pub io_suspended: bool,
     /// Resync progress, when syncing.
     #[serde(default)]
     pub sync: Option<SyncView>,
@@ -156,6 +166,7 @@ impl From<&DeviceDoc> for DeviceView {
             disk: d.disk.clone(),
             peer_disk: d.peer_disk.clone(),
             oos: d.counters.oos,
+            io_suspended: d.io_suspended,
             sync: d.sync.as_ref().map(|s| SyncView {
                 percent: s.percent,
                 done_kib: s.done_kib,
@@ -222,6 +233,9 @@ impl DeviceView {
         );
         if let Some(n) = self.oos {
             s.push_str(&format!(" oos:{n}"));
+        }
+        if self.io_suspended {
+            s.push_str(" I/O suspended");
         }
         if let Some(p) = self.sync.as_ref().and_then(|s| s.percent) {
             s.push_str(&format!(" sync'ed:{p:.1}%"));

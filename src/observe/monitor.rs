@@ -225,6 +225,14 @@ impl Reading {
             sample("config", self.config_time, None),
             sample("drbd", self.timing("drbd"), unknown_reason(&s.drbd)),
             sample(
+                "drbd_config",
+                self.timing("drbd_config"),
+                match &s.drbd_config {
+                    Known::Known(c) => c.handlers_error.clone(),
+                    Known::Unknown(why) => Some(why.clone()),
+                },
+            ),
+            sample(
                 "generation",
                 self.facts_time,
                 self.facts.as_ref().and_then(|f| f.error.clone()),

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use super::ssh_share::{self, Sharing, DEFAULT_CONTROL_DIR};
 use crate::config::{Config, Value as CfgValue};
+use crate::model::fence::PeerProbe;
 use crate::model::StatusDoc;
 use crate::model::{NodeView, PeerView};
 use crate::sys::exec;
@@ -210,6 +211,21 @@ pub fn classify_output(cmd: &exec::Command, o: exec::Output, program: &str) -> R
         )),
         None => RemoteResult::Unknown(format!("'{}' was killed by a signal", cmd.display())),
         _ => RemoteResult::Ran(o),
+    }
+}
+
+/// The remote command that reads the peer's `/proc/drbd`.
+pub fn proc_drbd_argv() -> Vec<String> {
+    vec!["cat".to_string(), "/proc/drbd".to_string()]
+}
+
+/// One look at the peer's DRBD `minor` over ssh, bounded by `timeout`; never an error:
+/// ssh's failures become [`PeerProbe::Unreachable`] or [`PeerProbe::Unknown`].
+pub fn probe_drbd(opts: &PeerOptions, address: &str, minor: u32, timeout: Duration) -> PeerProbe {
+    match run_remote(opts, address, &proc_drbd_argv(), timeout) {
+        RemoteResult::Unreachable(r) => PeerProbe::Unreachable(r),
+        RemoteResult::Unknown(r) => PeerProbe::Unknown(r),
+        RemoteResult::Ran(o) => PeerProbe::from_cat(o.code, &o.stdout, &o.stderr, minor),
     }
 }
 

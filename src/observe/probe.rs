@@ -1,7 +1,8 @@
 //! The one place that reads the host to build a node [`NodeState`]. Every source that
 //! cannot be read becomes an explicit [`Known::Unknown`] naming it, never a default.
-//! It forks nothing but `ping -6` for IPv6 replication addresses: files, getifaddrs and
-//! an in-process ICMP echo, so `ha-status --watch` stays cheap.
+//! It forks `drbdsetup show` and `drbdadm dump all` (the DRBD resource's running
+//! configuration, in parallel with the pings, each bounded) and `ping -6` for IPv6
+//! replication addresses; the rest is files, getifaddrs and an in-process ICMP echo.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -62,6 +63,8 @@ pub fn config_failed(err: String) -> NodeState {
         vrrp_interface_exists: unread(),
         drbd_minor: 0,
         drbd: unread(),
+        drbd_resource: p.drbd_resource.clone(),
+        drbd_config: unread(),
         data_dir_mounted: unread(),
         primary: Reachability {
             address: None,
@@ -108,9 +111,11 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
     // Start the pings first: they are the only thing that waits.
     let primary_ip = cfg.drbd_primary_ip();
     let secondary_ip = cfg.drbd_secondary_ip();
-    let (pings, rest) = std::thread::scope(|scope| {
+    let (pings, (drbd_config, t_config), rest) = std::thread::scope(|scope| {
         let pinger =
             scope.spawn(|| timed(|| host::ping_all(&[primary_ip, secondary_ip], PING_TIMEOUT)));
+        // the only other source that may wait (up to its timeout): DRBD's configuration lock
+        let configured = scope.spawn(|| timed(|| super::drbd_config::read(&paths.drbd_resource)));
         let (ifs, t_ifs) = timed(|| {
             host::interfaces().map_err(|e| format!("getifaddrs: {}", crate::sys::io_reason(&e)))
         });
@@ -160,7 +165,11 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
         let pings = pinger
             .join()
             .unwrap_or_else(|_| (vec![None, None], Duration::ZERO));
-        (pings, rest)
+        let configured = configured.join().unwrap_or_else(|_| {
+            let why = "reading the DRBD configuration failed".to_string();
+            (Known::Unknown(why), Duration::ZERO)
+        });
+        (pings, configured, rest)
     });
     let (
         vip,
@@ -206,6 +215,8 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
         drbd_minor: host::drbd_minor(&paths.drbd_device).unwrap_or(0),
         proc_drbd_path: paths.proc_drbd.clone(),
         drbd,
+        drbd_resource: paths.drbd_resource.clone(),
+        drbd_config,
         data_dir: paths.drbd_data_dir.clone(),
         data_dir_mounted,
         primary: reach(primary_ip, pings.first()),
@@ -215,6 +226,7 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
     let mut timings: Timings = times.to_vec();
     timings.push(("replication_ping", t_ping));
     timings.push(("cluster_status", t_status));
+    timings.push(("drbd_config", t_config));
     (state, timings)
 }
 

@@ -142,6 +142,7 @@ mod tests {
             disk: None,
             peer_disk: None,
             oos: None,
+            io_suspended: false,
             sync: Some(SyncView {
                 percent: Some(36.3),
                 done_kib: 1,

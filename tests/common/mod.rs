@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use private_chef_ctl::drbd::proc::parse;
+use private_chef_ctl::drbd::running_config::{parse_dump_handlers, parse_show, RunningConfig};
 use private_chef_ctl::model::{
     Known, NodeState, NodeView, PeerView, Reachability, ServiceFact, VipSpec,
 };
@@ -96,6 +97,27 @@ pub fn svc(name: &str, ha: bool, up: bool) -> ServiceFact {
     }
 }
 
+/// `fixtures/drbd-config/<name>`.
+pub fn drbd_config_fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/drbd-config")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The planned fenced configuration of pc0 (`show-fenced.txt`, `dump-fenced.txt`).
+pub fn fenced_config() -> RunningConfig {
+    running_config("show-fenced.txt", "dump-fenced.txt")
+}
+
+/// The running configuration of pc0 from two fixtures of `fixtures/drbd-config/`.
+pub fn running_config(show: &str, dump: &str) -> RunningConfig {
+    RunningConfig::new(
+        parse_show(&drbd_config_fixture(show), "pc0").unwrap(),
+        parse_dump_handlers(&drbd_config_fixture(dump), "pc0").map_err(|e| e.to_string()),
+    )
+}
+
 pub fn master_state() -> NodeState {
     NodeState {
         config_error: None,
@@ -119,6 +141,8 @@ pub fn master_state() -> NodeState {
         drbd_minor: 0,
         proc_drbd_path: PathBuf::from("/proc/drbd"),
         drbd: Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap()),
+        drbd_resource: "pc0".into(),
+        drbd_config: Known::Known(fenced_config()),
         data_dir: PathBuf::from("/var/opt/opscode/drbd/data"),
         data_dir_mounted: Known::Known(true),
         primary: Reachability {

@@ -149,6 +149,19 @@ impl Host for RealHost<'_> {
     // `--` before every operand: a name is never read as an option (names are also
     // checked at load: no leading `-`)
     fn drbd_primary(&mut self, resource: &str) -> Result<(), String> {
+        // The operator confirmed the loss (master-recover --force, the resource name typed):
+        // an Outdated or Consistent disk alone is refused by DRBD without --force.
+        let force = self.promote_gate.forced
+            && crate::observe::generation::local(&self.paths, None)
+                .device
+                .as_ref()
+                .is_some_and(crate::decide::promote::needs_force);
+        if force {
+            self.log.log(
+                "Forced by the operator: drbdadm primary --force (this node's copy is not proven current)",
+            );
+            return self.run(Command::new("drbdadm").args(["primary", "--force", "--", resource]));
+        }
         self.run(Command::new("drbdadm").args(["primary", "--", resource]))
     }
 

@@ -475,7 +475,8 @@ pub fn build(which: Which, d: &Diagnosis, inputs: &Inputs) -> Result<Runbook, Bu
             Situation::TransitionInProgress { .. }
             | Situation::FailoverNotReady { .. }
             | Situation::Unknown { .. }
-            | Situation::CameBackAlone { .. } => {
+            | Situation::CameBackAlone { .. }
+            | Situation::OutdatedCopy { .. } => {
                 return Err(BuildError::NotApplicable(format!(
                     "{}; no runbook applies",
                     d.title

@@ -1,5 +1,6 @@
-//! Scenario 4: the primary is lost for good while the survivor was Inconsistent (or
-//! Outdated): data loss is likely. After a typed confirmation of the resource name:
+//! Scenario 4: the primary is lost for good while the survivor was Inconsistent (an
+//! Outdated or Consistent survivor is `outdated-copy`, which master-recover --force
+//! handles): data loss is likely. After a typed confirmation of the resource name:
 //! `drbdadm primary --force pc0` (declare the survivor's data UpToDate), `drbdadm connect
 //! pc0` (listen for the replacement partner; a no-op when already waiting), then
 //! `private-chef-ctl master-recover`. The notes say what may need re-uploading, as the

@@ -31,6 +31,7 @@ fn full_sample() -> Sample {
         cluster_status: Default::default(),
         checks: report.checks,
         drbd: None,
+        drbd_config: None,
         generation: None,
         peer: None,
         frontends: Some(vec![FrontendResult::answered(
@@ -131,7 +132,7 @@ mod tests {
     #[test]
     fn every_family_with_its_labels() {
         let f = families();
-        assert_eq!(f.len(), 58);
+        assert_eq!(f.len(), 59);
         let by = |n: &str| f.iter().find(|x| x.name == n).unwrap().clone();
         assert_eq!(
             by("chef_ha_frontend_upstream_up").labels,

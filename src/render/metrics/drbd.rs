@@ -245,7 +245,7 @@ pub fn families(e: &mut Exposition, s: &Sample) {
     e.single(
         "chef_ha_drbd_io_suspended",
         Kind::Gauge,
-        "Whether I/O on the device is suspended (first I/O flag s).",
+        "Whether I/O on the device is suspended (first I/O flag s): on a Primary with resource-level fencing, writes are frozen until the peer is proven outdated.",
         &base,
         maybe(dev.map(|d| io_flag(d, 0) == Some('s'))),
     );
@@ -308,6 +308,19 @@ pub fn families(e: &mut Exposition, s: &Sample) {
             ("protocol", &p),
         ],
         1.0,
+    );
+
+    let fencing = s
+        .status
+        .drbd_config
+        .as_ref()
+        .and_then(|c| crate::decide::fencing::assess(c).safe);
+    e.single(
+        "chef_ha_drbd_fencing_ok",
+        Kind::Gauge,
+        "Whether the running resource cannot lose acknowledged writes: protocol C, fencing resource-and-stonith, a fence-peer handler, no after-sb policy that discards changes (NaN: its configuration could not be read).",
+        &base,
+        maybe(fencing),
     );
 
     resync(e, s, &base, dev);
@@ -452,7 +465,7 @@ fn data(e: &mut Exposition, s: &Sample, base: &[(&str, &str); 2], dev: Option<&D
     e.single(
         "chef_ha_came_back_alone",
         Kind::Gauge,
-        "Whether this node is alone with data that may be stale (it came back without its peer): the transition refuses to promote it.",
+        "Whether this node is alone with an UpToDate disk whose data may be stale (it came back without its peer): the transition refuses to promote it. With fencing, a node that comes back alone is Consistent instead, which DRBD itself does not promote (ha-diagnose: outdated-copy): chef_ha_transition_error fires instead while keepalived wants it master.",
         base,
         maybe(alone),
     );

@@ -254,3 +254,41 @@ fn labels_and_values_are_escaped() {
     assert_eq!(value_text(f64::NEG_INFINITY), "-Inf");
     assert_eq!(value_text(1e21), "1000000000000000000000");
 }
+
+#[test]
+fn fencing_and_frozen_writes() {
+    use crate::drbd::running_config::{parse_dump_handlers, parse_show, RunningConfig};
+    let config = |show: &str, dump: &str| {
+        let read = |n: &str| {
+            std::fs::read_to_string(format!(
+                "{}/fixtures/drbd-config/{n}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        RunningConfig::new(
+            parse_show(&read(show), "pc0").unwrap(),
+            parse_dump_handlers(&read(dump), "pc0").map_err(|e| e.to_string()),
+        )
+    };
+    let key = format!("chef_ha_drbd_fencing_ok{{{DEV}}}");
+    let mut s = fixture("healthy-master");
+    // not read (an older document, or drbdsetup unavailable): NaN, never a pass
+    assert_eq!(v(&samples(&exposition(&s)), &key), "NaN");
+    s.status.drbd_config = Some(config("show-fenced.txt", "dump-fenced.txt"));
+    assert_eq!(v(&samples(&exposition(&s)), &key), "1");
+    s.status.drbd_config = Some(config("show-unfenced.txt", "dump-unfenced.txt"));
+    assert_eq!(v(&samples(&exposition(&s)), &key), "0");
+    // handlers not read, nothing else wrong: unknown
+    let mut c = config("show-fenced.txt", "dump-fenced.txt");
+    c.handlers = None;
+    s.status.drbd_config = Some(c);
+    assert_eq!(v(&samples(&exposition(&s)), &key), "NaN");
+
+    let frozen = format!("chef_ha_drbd_io_suspended{{{DEV}}}");
+    assert_eq!(v(&samples(&exposition(&s)), &frozen), "0");
+    let d = &mut s.status.drbd.as_mut().unwrap().devices[0];
+    d.io_flags = Some("s-----".into());
+    d.io_suspended = true;
+    assert_eq!(v(&samples(&exposition(&s)), &frozen), "1");
+}

@@ -16,21 +16,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs `cmd` (LC_ALL=C, bounded): its stdout, or why not.
 fn output(cmd: Command) -> Result<String, String> {
     let cmd = cmd.env("LC_ALL", "C").timeout(TIMEOUT);
-    match cmd.run() {
-        Ok(o) if o.success() => Ok(o.stdout),
-        Ok(o) => {
-            let said = format!("{} {}", o.stderr.trim(), o.stdout.trim());
-            let said: String = said.trim().chars().take(400).collect();
-            Err(format!(
-                "'{}' failed (exit {}): {said}",
-                cmd.display(),
-                o.code
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "signal".into()),
-            ))
-        }
-        Err(e) => Err(e.to_string()),
-    }
+    let r = cmd.run();
+    crate::sys::exec::stdout_of(&cmd, r)
 }
 
 /// Reads the running configuration of `resource`.

@@ -73,23 +73,9 @@ pub fn read_gi(resource: &str, timeout: Duration) -> Result<GenerationIds, Strin
         .args(["get-gi", resource])
         .env("LC_ALL", "C")
         .timeout(timeout);
-    match cmd.run() {
-        Ok(o) if o.success() => {
-            crate::drbd::gi::parse(&o.stdout).map_err(|e| format!("'{}': {e}", cmd.display()))
-        }
-        Ok(o) => {
-            let said = format!("{}{}", o.stderr.trim(), o.stdout.trim());
-            let said: String = said.chars().take(400).collect();
-            Err(format!(
-                "'{}' failed (exit {}): {said}",
-                cmd.display(),
-                o.code
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "signal".into()),
-            ))
-        }
-        Err(e) => Err(e.to_string()),
-    }
+    let r = cmd.run();
+    let out = crate::sys::exec::stdout_of(&cmd, r)?;
+    crate::drbd::gi::parse(&out).map_err(|e| format!("'{}': {e}", cmd.display()))
 }
 
 /// `drbdadm get-gi`'s last answer, kept between the reads of a long-running reader (`metrics

@@ -88,6 +88,26 @@ impl Output {
     }
 }
 
+/// A finished command's stdout when it exited 0, else a message that names the command, its
+/// exit (or the signal) and the first 400 characters of what it said.
+pub fn stdout_of(cmd: &Command, r: Result<Output>) -> std::result::Result<String, String> {
+    match r {
+        Ok(o) if o.success() => Ok(o.stdout),
+        Ok(o) => {
+            let said = format!("{} {}", o.stderr.trim(), o.stdout.trim());
+            let said: String = said.trim().chars().take(400).collect();
+            Err(format!(
+                "'{}' failed (exit {}): {said}",
+                cmd.display(),
+                o.code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "signal".into()),
+            ))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// A command to run: program, arguments, environment additions, what its stdin reads
 /// (nothing, by default) and a timeout.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@
 #
 # The lab measures how fast this machine runs its guests and scales every wait by it (its
 # pace factor, printed at the end). To check that the suite holds on a slower machine:
-#   LAB_CPU=1.0 scripts/test.sh
-# runs the lab step (its tests and their guests) in a cgroup limited to 1 core (cgroup
+#   LAB_CPU=0.7 scripts/test.sh
+# runs the lab step (its tests and their guests) in a cgroup limited to 0.7 cores (cgroup
 # v2 cpu.max, or v1 cpu.cfs_quota_us; as root). Unlike busy loops beside the guests, a
 # quota does not depend on what else the machine runs (as long as that leaves the lab its
 # quota); docs/lab.md gives the figures it measured.

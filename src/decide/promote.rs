@@ -316,14 +316,15 @@ mod tests {
     use super::*;
     use crate::drbd::witness::{observe, WitnessRecord};
 
-    fn proc(line: &str) -> crate::drbd::ProcDrbd {
+    pub(super) fn proc(line: &str) -> crate::drbd::ProcDrbd {
         crate::drbd::parse(format!(
             "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: F73C670A7EC572DB9CF3E5B \n{line}\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n"
         ).as_bytes())
         .unwrap()
     }
 
-    const CONNECTED: &str = " 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----";
+    pub(super) const CONNECTED: &str =
+        " 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----";
     const ALONE: &str = " 0: cs:WFConnection ro:Secondary/Unknown ds:UpToDate/DUnknown C r-----";
     const SYNCT: &str = " 0: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r-----";
 
@@ -396,14 +397,7 @@ mod fencing_tests {
     use super::*;
     use crate::drbd::witness::observe;
 
-    fn proc(line: &str) -> crate::drbd::ProcDrbd {
-        crate::drbd::parse(format!(
-            "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: F73C670A7EC572DB9CF3E5B \n{line}\n    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n"
-        ).as_bytes())
-        .unwrap()
-    }
-
-    const CONNECTED: &str = " 0: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C r-----";
+    use super::tests::{proc, CONNECTED};
     const OUTDATED: &str = " 0: cs:WFConnection ro:Secondary/Unknown ds:Outdated/DUnknown C r-----";
     // a node that booted while disconnected; StandAlone has no protocol column
     const CONSISTENT: &str =

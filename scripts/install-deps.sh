@@ -9,7 +9,9 @@ PKGS=(qemu-system-x86 qemu-utils busybox-static cpio kmod drbd-utils keepalived 
       postgresql redis-server openssh-server openssh-client iproute2 iputils-ping psmisc
       coreutils procps util-linux e2fsprogs openssl curl ca-certificates
       prometheus    # promtool: the alert rules' unit tests and `promtool check metrics`
-      prometheus-node-exporter)   # the lab's back ends: the textfile collector reads our metrics
+      prometheus-node-exporter    # the lab's back ends: the textfile collector reads our metrics
+      corosync corosync-qdevice   # the back ends' quorum: votequorum and its quorum device client
+      corosync-qnetd)             # the arbiter (the third vote) on fe1
 
 SUDO=()
 if [ "$(id -u)" != 0 ]; then SUDO=(sudo); fi
@@ -56,6 +58,13 @@ CMDS=(
     apt-get:apt
     promtool:prometheus
     /usr/bin/prometheus-node-exporter:prometheus-node-exporter
+    corosync:corosync
+    corosync-quorumtool:corosync
+    corosync-cmapctl:corosync
+    corosync-qdevice:corosync-qdevice
+    corosync-qdevice-tool:corosync-qdevice
+    corosync-qnetd:corosync-qnetd
+    corosync-qnetd-tool:corosync-qnetd
 )
 
 # have CMD: an absolute path that is executable, or a command on root's PATH (sbin included).

@@ -19,6 +19,7 @@
 pub mod sys;
 
 pub mod config;
+pub mod corosync;
 pub mod drbd;
 pub mod model;
 

@@ -51,7 +51,7 @@ const FE1_LINE: &str = r#"server "fe1.lab.example", :ipaddress => "198.51.100.21
 /// The topology file of a lab with (or without) its front end.
 pub fn private_chef_rb(frontend: bool) -> String {
     if frontend {
-        PRIVATE_CHEF_RB.to_string()
+        format!("{PRIVATE_CHEF_RB}{}", crate::quorum::PRIVATE_CHEF_RB_QUORUM)
     } else {
         PRIVATE_CHEF_RB.replace(FE1_LINE, "")
     }
@@ -388,6 +388,10 @@ fn render_backend(r: &Path, n: NodeId, settings: &GuestSettings) -> Result<()> {
     // LSB-mode sv (`/opt/opscode/init/<svc>`) resolves names under /etc/service
     symlink("/opt/opscode/service", r.join("etc/service"))?;
     let mut enabled = vec!["drbd-witness", "keepalived", "postgresql", "redis_lb"];
+    if settings.frontend {
+        crate::quorum::render_backend(r)?;
+        enabled.extend(crate::quorum::BACKEND_SERVICES);
+    }
     if settings.monitoring {
         render_monitoring(r)?;
         enabled.extend(["node-exporter", "private-chef-metrics"]);
@@ -460,5 +464,12 @@ fn render_frontend(r: &Path, tls: &Tls) -> Result<()> {
         r.join("opt/opscode/service/frontend-status"),
     )?;
     symlink("/usr/bin/sv", r.join("opt/opscode/init/frontend-status"))?;
+    crate::quorum::render_arbiter(r)?;
+    let q = crate::quorum::ARBITER_SERVICE;
+    symlink(
+        format!("/opt/opscode/sv/{q}"),
+        r.join("opt/opscode/service").join(q),
+    )?;
+    symlink("/usr/bin/sv", r.join("opt/opscode/init").join(q))?;
     Ok(())
 }

@@ -27,6 +27,7 @@ mod node;
 pub mod pace;
 pub mod prom;
 pub mod qemu;
+pub mod quorum;
 mod run_dir;
 mod state;
 mod status;

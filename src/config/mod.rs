@@ -62,6 +62,7 @@
 //!   `['vrrp_instance_interface']`: default from `backend_vip`.
 
 pub mod fence;
+pub mod quorum;
 pub mod frontends;
 pub mod paths;
 pub mod redact;
@@ -74,6 +75,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use fence::FenceSettings;
+pub use quorum::QuorumSettings;
 pub use paths::{Paths, ServiceManagerKind};
 pub use ruby::{ConfigError, ErrorKind, Value};
 pub use topology::{parse, BackendVip, Role, Server, Skipped, Topology, TopologyKind};

@@ -24,5 +24,6 @@ pub mod host;
 pub mod monitor;
 pub mod peer;
 pub mod probe;
+pub mod quorum;
 pub mod split_brain_log;
 pub mod ssh_share;

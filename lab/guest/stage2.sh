@@ -89,6 +89,12 @@ case "$MODE" in
         fi
         ;;
 esac
+# corosync's token timeout scales the same way (3 s at pace 1): a token late on a loaded
+# machine splits the membership, which quorum would take for a partition
+if [ -f /etc/corosync/corosync.conf ] && [ "$MODE" != frontend ]; then
+    tk=$(awk '{ v = int($1 * 3000 + 0.5); if (v < 3000) v = 3000; if (v > 30000) v = 30000; print v; exit }' /etc/lab/pace 2>/dev/null)
+    [ -n "$tk" ] && sed -i "s/^\( *token:\) [0-9]*$/\1 $tk/" /etc/corosync/corosync.conf
+fi
 case "$MODE" in
     frontend) mkdir -p /var/log/lab ;;
     bootstrap) touch /opt/opscode/sv/keepalived/down ;;

@@ -70,6 +70,10 @@ pub const PACED_TIMEOUTS: &[(&str, u64)] = &[
     // loaded guest is slow, and a reachable peer must not be taken for a dead one
     ("ha['fence_peer_timeout']", 40),
     ("ha['fence_peer_unreachable_after']", 10),
+    // quorum: how long the peer must be outside this node's partition to count as stopped,
+    // and how long a Primary without quorum may try to demote before it resets itself
+    ("ha['quorum_peer_stop_after']", 15),
+    ("ha['quorum_self_fence_after']", 20),
     // attempts one second apart: how long a refused promotion is retried, which must
     // outlast the time a test takes to bring the peer back on a slow machine
     ("keepalived['transition_attempts']", 300),
@@ -336,7 +340,23 @@ fn render_backend(r: &Path, n: NodeId, settings: &GuestSettings) -> Result<()> {
         .replace("{{SELF_IP}}", n.public_ip())
         .replace("{{PEER_IP}}", n.peer().public_ip())
         .replace("{{VIP}}", VIP_CIDR)
-        .replace("{{NOTIFY}}", &settings.transition_cmd);
+        .replace("{{NOTIFY}}", &settings.transition_cmd)
+        .replace(
+            "{{QUORUM_SCRIPT}}",
+            if settings.frontend {
+                crate::quorum::KEEPALIVED_SCRIPT
+            } else {
+                ""
+            },
+        )
+        .replace(
+            "{{QUORUM_TRACK}}",
+            if settings.frontend {
+                crate::quorum::KEEPALIVED_TRACK
+            } else {
+                ""
+            },
+        );
     f(
         "var/opt/opscode/keepalived/etc/keepalived.conf",
         0o644,

@@ -18,7 +18,8 @@ use crate::act::audit::{Audit, AuditResult};
 use crate::act::transition::ClusterLog;
 use crate::config::{Config, FenceSettings, Paths};
 use crate::decide::fence::{
-    attempt_timeout, decide, out_of_time, Answer, Decision, Facts, Step, RETRY_PAUSE,
+    attempt_timeout, decide, out_of_time, track, Answer, Decision, Facts, QuorumSample, Step,
+    RETRY_PAUSE,
 };
 use crate::model::fence::{FenceRecord, OutdateOutcome, PeerProbe};
 use crate::observe::peer::{self, PeerOptions, RemoteResult};
@@ -47,6 +48,8 @@ pub trait FenceHost {
     fn outdate(&mut self, timeout: Duration) -> OutdateOutcome;
     /// Logs one decision (cluster.log, stderr), and to the audit log when `audit` is set.
     fn log(&mut self, msg: &str, audit: Option<AuditResult>);
+    /// This node's quorum and whether the peer is in its partition, now.
+    fn quorum(&mut self) -> QuorumSample;
 }
 
 fn outdate_text(o: &OutdateOutcome) -> (String, AuditResult) {
@@ -82,8 +85,10 @@ pub fn fence_loop(
     host: &mut dyn FenceHost,
     settings: FenceSettings,
     ssh_timeout: Duration,
+    peer_stop_after: Duration,
 ) -> (Answer, String) {
     let mut throughout = true;
+    let mut outside_since = None;
     let mut after: Option<OutdateOutcome> = None;
     let mut last_why = "the peer was never asked: no time left".to_string();
     let mut logged: std::collections::BTreeSet<String> = Default::default();
@@ -98,8 +103,15 @@ pub fn fence_loop(
         if t < MIN_ATTEMPT {
             return finish(out_of_time(&last_why, &settings));
         }
+        // quorum is read before the look too: a look at an unreachable peer lasts up to
+        // ssh's connect timeout, and the peer's time outside counts from the first sample
+        // that saw it; the decision takes the sample after the look
+        let before = host.quorum();
+        track(&mut outside_since, &before, host.elapsed());
         let probe = host.look(t);
         throughout &= matches!(probe, PeerProbe::Unreachable(_));
+        let sample = host.quorum();
+        let quorum = track(&mut outside_since, &sample, host.elapsed());
         let mut d = decide(&Facts {
             step: Step::Look {
                 probe: &probe,
@@ -108,6 +120,8 @@ pub fn fence_loop(
             elapsed: host.elapsed(),
             unreachable_throughout: throughout,
             settings,
+            quorum: &quorum,
+            peer_stop_after,
         });
         after = None;
         if let Decision::Outdate { why } = &d {
@@ -128,6 +142,8 @@ pub fn fence_loop(
                 elapsed: host.elapsed(),
                 unreachable_throughout: false,
                 settings,
+                quorum: &quorum,
+                peer_stop_after,
             });
             after = Some(o);
         }
@@ -287,6 +303,9 @@ fn local_state(paths: &Paths, minor: u32) -> String {
 /// The real host: the peer over ssh, the monotonic clock, the journal.
 struct SshPeer<'a> {
     opts: PeerOptions,
+    /// quorum's settings, and the peer's names as corosync may know it (FQDN, short)
+    quorum: crate::config::QuorumSettings,
+    peer_names: Vec<String>,
     address: String,
     resource: String,
     minor: u32,
@@ -334,6 +353,45 @@ impl FenceHost for SshPeer<'_> {
     fn log(&mut self, msg: &str, audit: Option<AuditResult>) {
         self.journal.say(msg, audit);
     }
+
+    fn quorum(&mut self) -> QuorumSample {
+        quorum_sample(&self.quorum, &self.peer_names)
+    }
+}
+
+/// This node's quorum now, and whether the peer (by any of `peer_names`) is in its
+/// partition.
+pub fn quorum_sample(
+    settings: &crate::config::QuorumSettings,
+    peer_names: &[String],
+) -> QuorumSample {
+    use crate::observe::quorum::{read, QuorumView};
+    match read(settings) {
+        QuorumView::Off => QuorumSample::Off,
+        QuorumView::On { status, .. } => match status {
+            crate::model::Known::Unknown(r) => QuorumSample::Lost(r),
+            crate::model::Known::Known(s) if !s.quorate => QuorumSample::Lost(format!(
+                "not quorate: {} of {} votes, {} needed",
+                s.total_votes, s.expected_votes, s.quorum
+            )),
+            crate::model::Known::Known(s) => {
+                if peer_names.iter().any(|n| s.has_member(n)) {
+                    QuorumSample::PeerInside
+                } else {
+                    QuorumSample::PeerOutside
+                }
+            }
+        },
+    }
+}
+
+/// The names corosync may know a node by: its FQDN and its first label.
+pub fn corosync_names(fqdn: &str) -> Vec<String> {
+    let mut v = vec![fqdn.to_string()];
+    if let Some((short, _)) = fqdn.split_once('.') {
+        v.push(short.to_string());
+    }
+    v
 }
 
 /// DRBD's fence-peer handler: returns the exit code (see [`crate::decide::fence`]). `cfg`
@@ -408,26 +466,39 @@ pub fn fence_peer(cfg: Result<&Config, String>, env: impl Fn(&str) -> Option<Str
         }
     };
     let opts = PeerOptions::from_config(cfg);
+    let quorum = cfg.quorum_settings();
+    let gone_rule = match &quorum.arbiter {
+        Some(a) => format!(
+            "the peer counted gone once outside this node's quorate partition for {} s (arbiter {a})",
+            quorum.peer_stop_after.as_secs()
+        ),
+        None => format!(
+            "quorum off: the peer assumed dead after {} s unreachable",
+            settings.unreachable_after.as_secs()
+        ),
+    };
     journal.say(
         &format!(
-            "asking the peer {name} at {address} over ssh (replication address {}); this node: {}; answering within {} s, the peer assumed dead after {} s unreachable",
+            "asking the peer {name} at {address} over ssh (replication address {}); this node: {}; answering within {} s, {gone_rule}",
             env("DRBD_PEER_ADDRESS").unwrap_or_else(|| "?".to_string()),
             local_state(paths, minor),
             settings.timeout.as_secs(),
-            settings.unreachable_after.as_secs()
         ),
         Some(AuditResult::Started),
     );
     let ssh_timeout = opts.timeout;
+    let peer_stop_after = quorum.peer_stop_after;
     let mut real = SshPeer {
         opts,
+        quorum,
+        peer_names: corosync_names(&name),
         address: address.clone(),
         resource: resource.clone(),
         minor,
         start,
         journal: &mut journal,
     };
-    let (answer, why) = fence_loop(&mut real, settings, ssh_timeout);
+    let (answer, why) = fence_loop(&mut real, settings, ssh_timeout, peer_stop_after);
     let elapsed = start.elapsed();
     let result = if answer.proven() {
         AuditResult::Ok

@@ -135,6 +135,15 @@ pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) 
         RecoverTo::Backup => None,
     };
 
+    // a node without quorum never promotes, --force or not
+    let quorum = cfg.quorum_settings();
+    if matches!(target, RecoverTo::Master) {
+        if let Some(m) = transition::gate::no_quorum(&quorum) {
+            eprintln!("private-chef-ctl: {action}: {m}");
+            return Ok(run.refuse(&m));
+        }
+    }
+
     // 2. Plan.
     let manager = crate::service::manager_for(&paths);
     let snap = match real::snapshot(&paths, manager.as_ref()) {
@@ -201,7 +210,8 @@ pub fn run(cfg: &Config, target: RecoverTo, opts: &Options, settings: Settings) 
     let state = StateFiles::new(&paths);
     let mut host = real::RealHost::new(&paths, settings, &audit, action);
     host.promote_gate.promote_without_peer = promote_without_peer;
-    host.promote_gate.forced = stale.is_some(); // issue 10: confirmed above
+    host.promote_gate.forced = stale.is_some(); // confirmed above
+    host.promote_gate.quorum = quorum;
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, tt, &settings);
     transition::record_outcome(&run, tt, &outcome);
     let code = match &outcome {

@@ -26,6 +26,7 @@ pub mod notify;
 pub mod plan;
 pub mod preserve_copy;
 pub mod runbook;
+pub mod self_fence;
 pub mod services;
 pub mod session;
 pub mod signals;

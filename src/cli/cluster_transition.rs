@@ -107,8 +107,24 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
     // issue 10: the promotion gate (never promote data that may be stale)
     host.promote_gate.promote_without_peer =
         crate::decide::promote::promote_without_peer(cfg.as_ref());
+    let quorum = cfg
+        .as_ref()
+        .map(|c| c.quorum_settings())
+        .unwrap_or_default();
+    host.promote_gate.quorum = quorum.clone();
+    // leaving master without quorum: reset this node if it cannot demote in time
+    let watcher = if target.promotes() {
+        None
+    } else {
+        crate::act::self_fence::watch(&paths, &quorum, ACTION)
+    };
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
     transition::record_outcome(&run, target, &outcome);
+    if let (Some(w), transition::Outcome::Failed { .. }) = (watcher, &outcome) {
+        // the demote failed: the watcher decides (it resets the node if it is still
+        // Primary without quorum at its deadline, else returns)
+        let _ = w.join();
+    }
     if let Some(sig) = signals::deferred_signal() {
         trace.log(&format!(
             "Received {} during the transition (keepalived stopping?): finished it anyway",

@@ -11,15 +11,16 @@ pub mod common;
 pub mod docs;
 pub mod drbd_handler;
 pub mod drbd_status;
-pub mod drbd_witness; // issue 10
+pub mod drbd_witness;
 pub mod failover;
-pub mod frontend_status; // issue 11
+pub mod frontend_status;
 pub mod ha_diagnose;
 pub mod ha_recover;
 pub mod ha_status;
 pub mod master_recover;
 pub mod metrics;
-pub mod preserve_copy; // issue 10: the split-brain victim's copy
+pub mod preserve_copy;
+pub mod quorum_status;
 pub mod service;
 pub mod show_config;
 
@@ -141,6 +142,9 @@ pub enum Commands {
     /// mode 0600, no partial image left behind); used by ha-recover split-brain.
     #[command(hide = true)]
     PreserveCopy(preserve_copy::Args),
+    /// May this node serve as far as quorum goes (exit 0) or not (exit 1): the check
+    /// keepalived tracks when a quorum arbiter is configured.
+    QuorumStatus(quorum_status::Args),
     /// Ask the front ends for /_status (in parallel, each bounded in time): pong, fail or
     /// unreachable, per upstream, with the back end that served.
     FrontendStatus(frontend_status::Args),
@@ -274,6 +278,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Commands::DrbdHandler(a) => drbd_handler::run(a, &ctx),
         Commands::PreserveCopy(a) => preserve_copy::run(a),
         Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
+        Commands::QuorumStatus(a) => quorum_status::run(a, &ctx),
         Commands::FrontendStatus(a) => frontend_status::run(a, &ctx),
         Commands::Metrics(a) => metrics::run(a, &ctx),
         // whatever fails, a check answers in its own terms: UNKNOWN

@@ -3,8 +3,8 @@
 //! | setting | default | range | meaning |
 //! |---|---|---|---|
 //! | `ha['quorum_arbiter']` | unset: quorum off | a host name or address | the host running corosync-qnetd (a front end); setting it turns quorum on: the back ends run corosync and corosync-qdevice, and a back end without quorum never serves |
-//! | `ha['quorum_peer_stop_after']` | 20 | 1–600 s | how long this node must have held quorum with the peer outside its partition before the peer counts as stopped (fence-peer answers "peer gone") |
-//! | `ha['quorum_self_fence_after']` | 10 | 1–600 s | how long a Primary without quorum may try to demote before it resets itself |
+//! | `ha['quorum_peer_stop_after']` | 15 | 1–600 s | how long this node must have held quorum with the peer outside its partition before the peer counts as stopped (fence-peer answers "peer gone") |
+//! | `ha['quorum_self_fence_after']` | 20 | 1–600 s | how long a Primary without quorum may try to demote before it resets itself |
 //!
 //! `docs/quorum.md` derives the defaults from corosync's and keepalived's timers.
 
@@ -13,9 +13,9 @@ use std::time::Duration;
 use super::{Config, Value};
 
 /// The default of `ha['quorum_peer_stop_after']`, seconds.
-pub const DEFAULT_PEER_STOP_AFTER_SECS: u64 = 20;
+pub const DEFAULT_PEER_STOP_AFTER_SECS: u64 = 15;
 /// The default of `ha['quorum_self_fence_after']`, seconds.
-pub const DEFAULT_SELF_FENCE_AFTER_SECS: u64 = 10;
+pub const DEFAULT_SELF_FENCE_AFTER_SECS: u64 = 20;
 /// The range of both durations, seconds.
 pub const RANGE_SECS: (u64, u64) = (1, 600);
 
@@ -83,7 +83,7 @@ mod tests {
         let q = load("").unwrap().quorum_settings();
         assert_eq!(q, QuorumSettings::default());
         assert!(!q.enabled());
-        assert_eq!(q.peer_stop_after, Duration::from_secs(20));
+        assert_eq!(q.peer_stop_after, Duration::from_secs(15));
     }
 
     #[test]

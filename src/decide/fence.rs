@@ -39,15 +39,29 @@
 //! by the time left. Answer 1 is safe: a Primary stays frozen (unavailable, not diverging)
 //! until the link returns or an operator acts, a Secondary is not promoted.
 //!
-//! **The one remaining risk: answer 5.** A peer unreachable over ssh since the handler
-//! started, for `ha['fence_peer_unreachable_after']` seconds (default 10), is assumed dead.
-//! This is the classic answer of drbd-utils' outdate-peer.sh and heartbeat's dopd, kept
-//! knowingly: a dead backup must not freeze the master forever (scenario 1). But a full
-//! partition, with the peer alive and cut off on both links, looks the same: then both
-//! sides may serve; the after-split-brain policies the lab renders then keep both copies
-//! (disconnect, recorded), but the service was split until an operator acts.
-//! Only a third vote (a witness, a quorum) can tell the two apart; it will replace this
-//! answer. Until then, keep the replication and public links independent.
+//! **Answer 5, "the peer is gone", and the third vote.** A peer that cannot be reached
+//! over ssh is either dead or cut off; only a third vote tells the two apart. With quorum
+//! on (`ha['quorum_arbiter']`, corosync with the arbiter's vote), the handler answers 5 only
+//! while this node holds quorum and the peer has been outside its partition, without a
+//! break, for `ha['quorum_peer_stop_after']` (default 15 s): long enough for the peer to have
+//! lost quorum and stopped serving (docs/quorum.md has the timing argument). A peer still in
+//! the partition is alive (its corosync answers) and is never assumed dead; a node without
+//! quorum neither outdates its peer (the peer may be taking over with the arbiter's vote)
+//! nor assumes it dead. So with quorum:
+//!
+//! | the last look | quorum | decision |
+//! |---|---|---|
+//! | unreachable | quorate, the peer outside for ≥ `quorum_peer_stop_after` | answer 5: the peer is gone |
+//! | unreachable | quorate, the peer outside for less | retry |
+//! | unreachable | quorate, the peer inside the partition | retry: alive, not assumed dead |
+//! | unreachable | not quorate, or corosync cannot say | retry |
+//! | a look that would outdate the peer | not quorate, or corosync cannot say | retry: not outdating a peer that may be taking over |
+//!
+//! With quorum off (the original topology) the classic answer of drbd-utils'
+//! outdate-peer.sh and heartbeat's dopd is kept, knowingly: a peer unreachable since the
+//! handler started, for `ha['fence_peer_unreachable_after']` seconds (default 10), is assumed
+//! dead, so that a dead backup does not freeze the master forever. A full partition looks
+//! the same, and then both sides may serve: `ha-status` warns that quorum is off.
 
 use std::time::Duration;
 
@@ -119,6 +133,53 @@ pub enum Step<'a> {
     Outdate(&'a OutdateOutcome),
 }
 
+/// What this node's quorum says of the peer, over the handler's looks so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuorumFact {
+    /// Quorum is off (no arbiter configured): the original topology.
+    Off,
+    /// Quorum is on and this node does not hold it, or corosync cannot say (why).
+    Lost(String),
+    /// This node holds quorum and the peer is in its partition (alive).
+    PeerInside,
+    /// This node holds quorum and the peer has been outside its partition, without a
+    /// break, for this long (as far as the handler has seen).
+    PeerOutside(Duration),
+}
+
+/// One reading of this node's quorum, as the handler takes it at each look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuorumSample {
+    /// Quorum is off.
+    Off,
+    /// Not quorate, or corosync cannot say (why).
+    Lost(String),
+    /// Quorate, the peer in the partition.
+    PeerInside,
+    /// Quorate, the peer outside the partition.
+    PeerOutside,
+}
+
+/// Folds one sample (taken at `now`, the handler's elapsed time) into what quorum says of
+/// the peer: the peer's time outside counts from the first of an unbroken run of samples
+/// with this node quorate and the peer outside; `since` keeps that start between samples.
+pub fn track(since: &mut Option<Duration>, sample: &QuorumSample, now: Duration) -> QuorumFact {
+    match sample {
+        QuorumSample::PeerOutside => {
+            let start = *since.get_or_insert(now);
+            QuorumFact::PeerOutside(now.saturating_sub(start))
+        }
+        other => {
+            *since = None;
+            match other {
+                QuorumSample::Off => QuorumFact::Off,
+                QuorumSample::Lost(r) => QuorumFact::Lost(r.clone()),
+                _ => QuorumFact::PeerInside,
+            }
+        }
+    }
+}
+
 /// The facts of one decision.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
@@ -130,6 +191,11 @@ pub struct Facts<'a> {
     pub unreachable_throughout: bool,
     /// The bounds.
     pub settings: FenceSettings,
+    /// What quorum says of the peer.
+    pub quorum: &'a QuorumFact,
+    /// How long the peer must have been outside this node's quorate partition to count
+    /// as stopped (`ha['quorum_peer_stop_after']`).
+    pub peer_stop_after: Duration,
 }
 
 /// What to do next.
@@ -273,27 +339,56 @@ fn on_step(f: &Facts<'_>) -> Decision {
                     why: format!("DRBD is down on the peer ({r})"),
                 },
             },
-            PeerProbe::Unreachable(r) => {
-                if f.unreachable_throughout && f.elapsed >= f.settings.unreachable_after {
-                    answer(
-                        Answer::PeerUnreachable,
-                        format!(
-                            "the peer has been unreachable on the public link since the handler started, for over {} s (ha['fence_peer_unreachable_after']): assumed dead ({r})",
-                            f.settings.unreachable_after.as_secs()
-                        ),
-                    )
-                } else {
-                    retry(format!("the peer is unreachable: {r}"))
-                }
-            }
+            PeerProbe::Unreachable(r) => on_unreachable(f, r),
             PeerProbe::Unknown(r) => retry(format!("the peer's state is unknown: {r}")),
         },
     }
 }
 
+/// The decision on a peer unreachable over ssh (see the module docs).
+fn on_unreachable(f: &Facts<'_>, r: &str) -> Decision {
+    let w = f.peer_stop_after.as_secs();
+    match f.quorum {
+        QuorumFact::Off => {
+            if f.unreachable_throughout && f.elapsed >= f.settings.unreachable_after {
+                answer(
+                    Answer::PeerUnreachable,
+                    format!(
+                        "the peer has been unreachable on the public link since the handler started, for over {} s (ha['fence_peer_unreachable_after']): assumed dead, quorum is off ({r})",
+                        f.settings.unreachable_after.as_secs()
+                    ),
+                )
+            } else {
+                retry(format!("the peer is unreachable: {r}"))
+            }
+        }
+        QuorumFact::PeerOutside(d) if *d >= f.peer_stop_after => answer(
+            Answer::PeerUnreachable,
+            format!(
+                "this node holds quorum and the peer has been outside its partition for {} s (ha['quorum_peer_stop_after'] {w} s): the peer has lost quorum and stopped serving; it is unreachable ({r})",
+                d.as_secs()
+            ),
+        ),
+        QuorumFact::PeerOutside(_) => retry(format!(
+            "the peer is unreachable and outside this node's quorate partition: waiting until it has been outside for {w} s (ha['quorum_peer_stop_after']), the time it needs to stop serving"
+        )),
+        QuorumFact::PeerInside => retry(format!(
+            "the peer is unreachable over ssh ({r}) but in this node's quorum partition: it is alive and may serve, so it is not assumed dead"
+        )),
+        QuorumFact::Lost(q) => retry(format!(
+            "the peer is unreachable and this node has no quorum ({q}): the peer may be serving with the arbiter's vote"
+        )),
+    }
+}
+
 /// The policy (see the module docs).
 pub fn decide(f: &Facts<'_>) -> Decision {
-    let d = on_step(f);
+    let d = match (on_step(f), f.quorum) {
+        (Decision::Outdate { why }, QuorumFact::Lost(q)) => retry(format!(
+            "this node has no quorum ({q}): the peer may be taking over with the arbiter's vote, so it is not outdated ({why})"
+        )),
+        (d, _) => d,
+    };
     match d {
         Decision::Answer { .. } => d,
         Decision::Retry { why } | Decision::Verify { why } | Decision::Outdate { why }

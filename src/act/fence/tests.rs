@@ -10,6 +10,8 @@ struct Fake {
     outdates: Vec<OutdateOutcome>,
     log: Vec<String>,
     asked: usize,
+    /// quorum at each look (the last one repeats)
+    quorum: Vec<QuorumSample>,
 }
 
 impl Fake {
@@ -21,6 +23,7 @@ impl Fake {
             outdates,
             log: Vec::new(),
             asked: 0,
+            quorum: vec![QuorumSample::Off],
         }
     }
 }
@@ -53,7 +56,16 @@ impl FenceHost for Fake {
     fn log(&mut self, msg: &str, _: Option<AuditResult>) {
         self.log.push(msg.to_string());
     }
+    fn quorum(&mut self) -> QuorumSample {
+        if self.quorum.len() > 1 {
+            self.quorum.remove(0)
+        } else {
+            self.quorum[0].clone()
+        }
+    }
 }
+
+const STOP: Duration = Duration::from_secs(20);
 
 fn dev(role: Role, cs: ConnState, disk: DiskState) -> PeerProbe {
     PeerProbe::Device(PeerDevice {
@@ -91,7 +103,7 @@ fn a_disconnected_secondary_is_outdated_then_verified() {
         ],
         vec![OutdateOutcome::Done],
     );
-    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH);
+    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
     assert_eq!(a, Answer::PeerOutdated, "{why} {:?}", f.log);
     assert_eq!(f.asked, 3);
     assert!(
@@ -118,7 +130,7 @@ fn a_waiting_reason_is_logged_once() {
         )],
         vec![OutdateOutcome::Done],
     );
-    let (a, why) = fence_loop(&mut f, settings(5, 1), SSH);
+    let (a, why) = fence_loop(&mut f, settings(5, 1), SSH, STOP);
     assert_eq!(a, Answer::NotProven);
     assert!(why.contains("still believes it is connected"), "{why}");
     assert_eq!(f.log.len(), 1, "{:?}", f.log);
@@ -129,7 +141,7 @@ fn a_waiting_reason_is_logged_once() {
 fn a_dead_peer_answers_5_after_the_setting_but_not_a_peer_once_reached() {
     let gone = PeerProbe::Unreachable("ssh failed (exit 255): Connection refused".into());
     let mut f = Fake::new(vec![gone.clone()], vec![OutdateOutcome::Done]);
-    let (a, _) = fence_loop(&mut f, settings(40, 10), SSH);
+    let (a, _) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
     assert_eq!(a, Answer::PeerUnreachable);
     assert!(
         f.now >= Duration::from_secs(10) && f.now < Duration::from_secs(12),
@@ -144,7 +156,7 @@ fn a_dead_peer_answers_5_after_the_setting_but_not_a_peer_once_reached() {
         ],
         vec![OutdateOutcome::Done],
     );
-    let (a, why) = fence_loop(&mut f, settings(20, 10), SSH);
+    let (a, why) = fence_loop(&mut f, settings(20, 10), SSH, STOP);
     assert_eq!(a, Answer::NotProven, "{why}");
     assert!(why.contains("unreachable"), "{why}");
 }
@@ -154,7 +166,7 @@ fn outdate_exit_codes_become_answers() {
     let sec = dev(Role::Secondary, ConnState::StandAlone, DiskState::UpToDate);
     let mut f = Fake::new(vec![sec.clone()], vec![OutdateOutcome::PeerPrimary]);
     assert_eq!(
-        fence_loop(&mut f, settings(40, 10), SSH).0,
+        fence_loop(&mut f, settings(40, 10), SSH, STOP).0,
         Answer::PeerPrimary
     );
     let mut f = Fake::new(
@@ -169,13 +181,13 @@ fn outdate_exit_codes_become_answers() {
         vec![OutdateOutcome::LowerThanOutdated],
     );
     assert_eq!(
-        fence_loop(&mut f, settings(40, 10), SSH).0,
+        fence_loop(&mut f, settings(40, 10), SSH, STOP).0,
         Answer::PeerInconsistent
     );
     let down = PeerProbe::Down("minor 0 is Unconfigured on the peer".into());
     let mut f = Fake::new(vec![down], vec![OutdateOutcome::Done]);
     assert_eq!(
-        fence_loop(&mut f, settings(40, 10), SSH).0,
+        fence_loop(&mut f, settings(40, 10), SSH, STOP).0,
         Answer::PeerOutdated
     );
 }
@@ -184,7 +196,7 @@ fn outdate_exit_codes_become_answers() {
 fn an_outdate_that_never_shows_ends_at_the_bound_with_pauses() {
     let sec = dev(Role::Secondary, ConnState::StandAlone, DiskState::UpToDate);
     let mut f = Fake::new(vec![sec], vec![OutdateOutcome::Done]);
-    let (a, _) = fence_loop(&mut f, settings(5, 1), SSH);
+    let (a, _) = fence_loop(&mut f, settings(5, 1), SSH, STOP);
     assert_eq!(a, Answer::NotProven);
     // a pause per cycle: a handful of looks, not thousands
     assert!(f.asked < 12, "{}", f.asked);
@@ -197,7 +209,7 @@ fn no_time_left_asks_nobody() {
         vec![OutdateOutcome::Done],
     );
     f.now = Duration::from_secs(40);
-    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH);
+    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
     assert_eq!((a, f.asked), (Answer::NotProven, 0));
     assert!(why.contains("never asked"), "{why}");
 }
@@ -220,4 +232,61 @@ fn resource_names_and_minors() {
         ..Paths::default()
     };
     assert_eq!(handler_minor(None, &p), None);
+}
+
+#[test]
+fn quorum_a_dead_peer_is_gone_once_outside_the_partition_long_enough() {
+    let mut f = Fake::new(
+        vec![PeerProbe::Unreachable("connect timed out".into())],
+        vec![OutdateOutcome::Done],
+    );
+    // corosync still counts the peer in for 3 looks (a sample before and after each),
+    // then it is outside
+    f.quorum = vec![QuorumSample::PeerInside; 6];
+    f.quorum.push(QuorumSample::PeerOutside);
+    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
+    assert_eq!(a, Answer::PeerUnreachable, "{why}");
+    // 3 looks inside (about 1.1 s each), then 20 s outside
+    assert!(
+        f.now >= Duration::from_secs(23) && f.now < Duration::from_secs(26),
+        "{:?}",
+        f.now
+    );
+    assert!(
+        f.log
+            .iter()
+            .any(|l| l.contains("in this node's quorum partition")),
+        "{:?}",
+        f.log
+    );
+}
+
+#[test]
+fn quorum_an_isolated_node_stays_frozen() {
+    let mut f = Fake::new(
+        vec![PeerProbe::Unreachable("connect timed out".into())],
+        vec![OutdateOutcome::Done],
+    );
+    f.quorum = vec![QuorumSample::Lost(
+        "not quorate: 1 of 3 votes, 2 needed".into(),
+    )];
+    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
+    assert_eq!(a, Answer::NotProven, "{why}");
+    assert!(why.contains("no quorum"), "{why}");
+}
+
+#[test]
+fn quorum_the_time_outside_counts_from_the_sample_before_a_slow_look() {
+    let mut f = Fake::new(
+        vec![PeerProbe::Unreachable("connect timed out".into())],
+        vec![OutdateOutcome::Done],
+    );
+    // each look at the unreachable peer takes ssh's connect timeout
+    f.cost = Duration::from_secs(10);
+    f.quorum = vec![QuorumSample::PeerOutside];
+    let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
+    assert_eq!(a, Answer::PeerUnreachable, "{why}");
+    // looks end at 10 and 21 s: at the second the peer has been outside for 21 s, counted
+    // from the sample before the first look (after it, it would be 11 s)
+    assert!(why.contains("outside its partition for 21 s"), "{why}");
 }

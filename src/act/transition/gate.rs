@@ -24,6 +24,9 @@ pub struct Gate {
     pub last_refusal: Option<String>,
     /// Where the boot id is read (default [`generation::BOOT_ID`]).
     pub boot_id_path: Option<PathBuf>,
+    /// Quorum: with an arbiter configured, a node without quorum never promotes (not even
+    /// forced: the peer may be serving with the arbiter's vote).
+    pub quorum: crate::config::QuorumSettings,
 }
 
 /// What [`Gate::check`] found.
@@ -56,6 +59,11 @@ impl Gate {
 
     /// Decides and remembers the refusal.
     pub fn check(&mut self, paths: &Paths) -> Check {
+        if let Some(message) = no_quorum(&self.quorum) {
+            let new = self.last_refusal.as_deref() != Some(message.as_str());
+            self.last_refusal = Some(message.clone());
+            return Check::Refused { message, new };
+        }
         if self.forced {
             return Check::Promote("forced by the operator (master-recover --force)".into());
         }
@@ -75,6 +83,32 @@ impl Gate {
             }
         }
     }
+}
+
+/// Why this node must not promote for want of quorum, or `None` (quorum off or held).
+pub fn no_quorum(settings: &crate::config::QuorumSettings) -> Option<String> {
+    use crate::observe::quorum::{read, QuorumView};
+    let view = read(settings);
+    if view.may_serve() {
+        return None;
+    }
+    let what = match &view {
+        QuorumView::On {
+            status: crate::model::Known::Known(s),
+            arbiter,
+        } => format!(
+            "this node has no quorum ({} of {} votes, {} needed; arbiter {arbiter})",
+            s.total_votes, s.expected_votes, s.quorum
+        ),
+        QuorumView::On {
+            status: crate::model::Known::Unknown(r),
+            arbiter,
+        } => format!("this node cannot tell whether it has quorum (arbiter {arbiter}): {r}"),
+        QuorumView::Off => return None,
+    };
+    Some(format!(
+        "{what}: it must not serve, the peer may be serving with the arbiter's vote. It promotes once it holds quorum: restore its links to the peer and the arbiter (corosync-quorumtool -s shows the votes)"
+    ))
 }
 
 /// What a transition does with a check: a refusal seen for the first time is audited and

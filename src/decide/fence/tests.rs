@@ -1,5 +1,7 @@
 use super::*;
 
+const STOP: Duration = Duration::from_secs(20);
+
 fn settings() -> FenceSettings {
     FenceSettings::default()
 }
@@ -19,6 +21,8 @@ fn look(p: &PeerProbe, after: Option<&OutdateOutcome>, secs: u64) -> Decision {
         elapsed: Duration::from_secs(secs),
         unreachable_throughout: matches!(p, PeerProbe::Unreachable(_)),
         settings: settings(),
+        quorum: &QuorumFact::Off,
+        peer_stop_after: STOP,
     })
 }
 
@@ -28,6 +32,8 @@ fn outdated(o: &OutdateOutcome, secs: u64) -> Decision {
         elapsed: Duration::from_secs(secs),
         unreachable_throughout: false,
         settings: settings(),
+        quorum: &QuorumFact::Off,
+        peer_stop_after: STOP,
     })
 }
 
@@ -225,6 +231,8 @@ fn row_unreachable_after_being_reached_is_never_5() {
         elapsed: Duration::from_secs(20),
         unreachable_throughout: false,
         settings: settings(),
+        quorum: &QuorumFact::Off,
+        peer_stop_after: STOP,
     });
     assert!(is_retry(&d), "{d:?}");
     // at the bound: not proven
@@ -236,6 +244,8 @@ fn row_unreachable_after_being_reached_is_never_5() {
         elapsed: Duration::from_secs(40),
         unreachable_throughout: false,
         settings: settings(),
+        quorum: &QuorumFact::Off,
+        peer_stop_after: STOP,
     });
     assert_eq!(answered(&d), Some(1), "{d:?}");
 }
@@ -345,4 +355,108 @@ fn attempts_are_bounded_by_the_time_left() {
         attempt_timeout(&s, Duration::from_secs(50), ssh),
         Duration::ZERO
     );
+}
+
+fn with_quorum(p: &PeerProbe, q: &QuorumFact, secs: u64) -> Decision {
+    decide(&Facts {
+        step: Step::Look {
+            probe: p,
+            after: None,
+        },
+        elapsed: Duration::from_secs(secs),
+        unreachable_throughout: matches!(p, PeerProbe::Unreachable(_)),
+        settings: settings(),
+        quorum: q,
+        peer_stop_after: STOP,
+    })
+}
+
+#[test]
+fn quorum_an_unreachable_peer_outside_the_partition_long_enough_is_gone() {
+    let p = PeerProbe::Unreachable("ssh: connect timed out".into());
+    let d = with_quorum(&p, &QuorumFact::PeerOutside(Duration::from_secs(20)), 21);
+    assert_eq!(answered(&d), Some(5), "{d:?}");
+    let Decision::Answer { why, .. } = d else {
+        unreachable!()
+    };
+    assert!(
+        why.contains("holds quorum") && why.contains("20 s"),
+        "{why}"
+    );
+    // not yet: outside for less than the stop time, however long the handler has run
+    let d = with_quorum(&p, &QuorumFact::PeerOutside(Duration::from_secs(19)), 30);
+    assert!(is_retry(&d), "{d:?}");
+}
+
+#[test]
+fn quorum_an_unreachable_peer_is_never_gone_without_quorum_or_inside_it() {
+    let p = PeerProbe::Unreachable("ssh: connect timed out".into());
+    for q in [
+        QuorumFact::PeerInside,
+        QuorumFact::Lost("not quorate: 1 of 3 votes".into()),
+    ] {
+        // the classic rule would have answered 5 here (unreachable throughout, > 10 s)
+        let d = with_quorum(&p, &q, 15);
+        assert!(is_retry(&d), "{q:?}: {d:?}");
+        // and at the bound: not proven
+        let d = with_quorum(&p, &q, 40);
+        assert_eq!(answered(&d), Some(1), "{q:?}: {d:?}");
+    }
+}
+
+#[test]
+fn quorum_a_node_without_it_does_not_outdate_its_peer() {
+    let p = dev(
+        Role::Secondary,
+        ConnState::WFConnection,
+        DiskState::UpToDate,
+    );
+    let lost = QuorumFact::Lost("not quorate".into());
+    let d = with_quorum(&p, &lost, 3);
+    assert!(is_retry(&d), "{d:?}");
+    // with quorum it does
+    let d = with_quorum(&p, &QuorumFact::PeerInside, 3);
+    assert!(matches!(d, Decision::Outdate { .. }), "{d:?}");
+    // the answers that only stop this node still come without quorum
+    let primary = dev(Role::Primary, ConnState::WFConnection, DiskState::UpToDate);
+    assert_eq!(answered(&with_quorum(&primary, &lost, 3)), Some(6));
+    let outdated = dev(
+        Role::Secondary,
+        ConnState::WFConnection,
+        DiskState::Outdated,
+    );
+    assert_eq!(answered(&with_quorum(&outdated, &lost, 3)), Some(4));
+}
+
+#[test]
+fn quorum_tracking_needs_an_unbroken_run() {
+    let mut since = None;
+    let s = |x: u64| Duration::from_secs(x);
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside, s(1)),
+        QuorumFact::PeerOutside(s(0))
+    );
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside, s(9)),
+        QuorumFact::PeerOutside(s(8))
+    );
+    // a look with the peer inside, or without quorum, starts the count again
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerInside, s(10)),
+        QuorumFact::PeerInside
+    );
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside, s(12)),
+        QuorumFact::PeerOutside(s(0))
+    );
+    let lost = QuorumSample::Lost("x".into());
+    assert_eq!(
+        track(&mut since, &lost, s(13)),
+        QuorumFact::Lost("x".into())
+    );
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside, s(14)),
+        QuorumFact::PeerOutside(s(0))
+    );
+    assert_eq!(track(&mut None, &QuorumSample::Off, s(14)), QuorumFact::Off);
 }

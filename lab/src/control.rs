@@ -8,6 +8,24 @@ use anyhow::{bail, Context, Result};
 
 use crate::{qemu, wait_until, Lab, Link, NodeId};
 
+/// How [`Lab::isolate`] cuts a node off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// Both links unplugged: the carrier is lost.
+    Unplugged,
+    /// Every packet dropped on both links, which stay up.
+    Silent,
+}
+
+/// Drops every packet in and out of both links (the command channel is virtio-serial).
+const TC_DROP: &str = "set -e; for d in eth0 eth1; do \
+    tc qdisc add dev $d root handle 1: prio; \
+    tc filter add dev $d parent 1: matchall action drop; \
+    tc qdisc add dev $d ingress; \
+    tc filter add dev $d parent ffff: matchall action drop; done";
+const TC_UNDROP: &str =
+    "for d in eth0 eth1; do tc qdisc del dev $d root; tc qdisc del dev $d ingress; done; true";
+
 impl Lab {
     pub(crate) fn start_keepalived(&self, n: NodeId) -> Result<()> {
         let out = self.exec(
@@ -70,6 +88,65 @@ impl Lab {
             Duration::from_secs(120),
         )?;
         self.poweroff(n)
+    }
+
+    /// Cut the node off from both links: unplugged (QMP: the carrier is lost, keepalived
+    /// sees its interface go down) or silently (every packet dropped by a `tc` filter
+    /// inside the guest, both directions, the links up: a failed switch or firewall).
+    pub fn isolate(&self, n: NodeId, how: Isolation) -> Result<()> {
+        match how {
+            Isolation::Unplugged => {
+                self.cut_link(n, Link::Public)?;
+                self.cut_link(n, Link::Cluster)
+            }
+            Isolation::Silent => {
+                let out = self.exec(n, TC_DROP)?;
+                if !out.success() {
+                    bail!("{n}: adding the tc drop filters failed: {out:?}");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Undo [`Lab::isolate`].
+    pub fn rejoin(&self, n: NodeId, how: Isolation) -> Result<()> {
+        match how {
+            Isolation::Unplugged => {
+                self.heal_link(n, Link::Public)?;
+                self.heal_link(n, Link::Cluster)
+            }
+            Isolation::Silent => {
+                let out = self.exec(n, TC_UNDROP)?;
+                if !out.success() {
+                    bail!("{n}: removing the tc drop filters failed: {out:?}");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the node's qemu has exited by itself (a guest reset: qemu runs with
+    /// `-no-reboot`, so a reset is an exit); if so, forget its channel and process, so that
+    /// [`Lab::start`] boots it again.
+    pub fn reset_by_itself(&self, n: NodeId) -> Result<bool> {
+        if self.is_running(n) {
+            return Ok(false);
+        }
+        *self.chan(n) = None;
+        if let Some(mut c) = self.nodes[n.index()]
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = c.wait();
+        }
+        self.lock_state().pids[n.index()] = 0;
+        if !self.tied {
+            self.save_state()?;
+        }
+        Ok(true)
     }
 
     /// `poweroff -f` in the guest, then wait for its qemu to exit.

@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+pub use control::Isolation;
 pub use node::{Link, NodeId};
 pub use qemu::Output;
 pub use run_dir::run_dir_problem;

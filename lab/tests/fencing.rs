@@ -6,8 +6,9 @@
 //! In order, on one pair (be1 master, be2 backup):
 //! * (f) the replication link cut while the backup's sshd is down (the handler cannot reach
 //!   it): be1's writes stay frozen, and its `ha-status` fails with the frozen-writes line and
-//!   its metrics pass promtool, until the handler gives up on the peer (answer 5, the one
-//!   remaining risk); the healed link resyncs be2;
+//!   its metrics pass promtool; be2 is still in be1's quorum partition (alive), so the
+//!   handler never takes it for dead: it answers 1 (not proven) at its bound and the writes
+//!   stay frozen until the link heals, when they go on and be2 resyncs;
 //! * (b) the replication link cut under writes: be1 freezes its I/O until its fence-peer
 //!   handler has outdated be2 over the public link, then goes on serving; healing the link
 //!   resyncs be2, which becomes UpToDate by itself;
@@ -203,22 +204,26 @@ fn fencing_keeps_every_acknowledged_write() {
         ),
         Err(e) => panic!("(f) be1's metrics while frozen: {e:#}"),
     }
-    let (pf, froze) = watch_writes(
-        &w,
-        "(f) be1's answer for a backup it cannot reach",
-        || fence_answers(&lab, BE1).len() > fenced_before,
-        200,
-        240,
-    );
+    wait(&lab, 240, "(f) be1's fence-peer answer", || {
+        fence_answers(&lab, BE1).len() > fenced_before
+    });
     let a = fence_answers(&lab, BE1);
     let last = a
         .last()
         .unwrap_or_else(|| panic!("be1 recorded no fence-peer answer"));
-    assert_eq!(last["answer"], 5, "(f) be1's answer: {last}");
+    // be2 is alive in be1's quorum partition: never assumed dead
+    assert_eq!(last["answer"], 1, "(f) be1's answer: {last}");
+    let frozen = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
+    std::thread::sleep(lab.scaled(Duration::from_secs(5)));
+    let still = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        frozen.pg, still.pg,
+        "(f) writes went on after answer 1: {frozen:?} -> {still:?}"
+    );
     lap(
         t0,
         &format!(
-            "(f) be1 answered 5 after {} ms and serves on ({pf:?}); since ha-status saw the freeze, writes stood still at most {froze:.1} s more",
+            "(f) be1 answered 1 (not proven) after {} ms: its peer is alive in its quorum partition; writes stay frozen at {still:?} until the link heals",
             last["elapsed_ms"]
         ),
     );
@@ -228,7 +233,7 @@ fn fencing_keeps_every_acknowledged_write() {
     wait(&lab, 180, "(f) the pair healthy again by itself", || {
         healthy_pair(&lab, BE1)
     });
-    let p0 = w.progress().unwrap_or_else(|e| panic!("{e:#}"));
+    let (p0, _) = watch_writes(&w, "(f) writes after the heal", || true, 100, 120);
     lap(t0, "(f) done: be2 resynced after the link healed");
 
     // (b) the replication link cut under writes

@@ -14,8 +14,8 @@ use crate::observe::quorum::{read, QuorumView};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 0 when quorum is off (no ha['quorum_arbiter']) or this node holds it; \
-1 when quorum is on and this node does not hold it, or corosync cannot say; \
-2 when private-chef.rb cannot be read.
+1 when quorum is on and this node does not hold it, or corosync cannot say, or \
+private-chef.rb cannot be read.
 
 keepalived.conf, on both back ends, when quorum is on:
   vrrp_script chk_quorum {
@@ -80,15 +80,7 @@ pub fn verdict(view: &QuorumView) -> (String, i32) {
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
-    let cfg = match load_optional(ctx) {
-        Ok((cfg, _)) => cfg,
-        Err(e) => {
-            if !args.quiet {
-                eprintln!("private-chef-ctl quorum-status: {e:#}");
-            }
-            return Ok(2);
-        }
-    };
+    let (cfg, _) = load_optional(ctx)?;
     let settings = cfg.map(|c| c.quorum_settings()).unwrap_or_default();
     let (line, code) = verdict(&read(&settings));
     if !args.quiet {

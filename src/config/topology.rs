@@ -666,6 +666,7 @@ fn check_fence_bounds(topo: &Topology) -> Result<(), ConfigError> {
         secs(timeout, DEFAULT_TIMEOUT_SECS),
         secs(after, DEFAULT_UNREACHABLE_AFTER_SECS),
     );
+    check_quorum_wait(topo, t)?;
     if u <= t {
         return Ok(());
     }
@@ -689,6 +690,39 @@ fn check_fence_bounds(topo: &Topology) -> Result<(), ConfigError> {
             shown(timeout, t)
         ),
     ))
+}
+
+/// `ha['quorum_peer_stop_after']` must be below `ha['fence_peer_timeout']` (`timeout`, in
+/// seconds) when quorum is on: the handler waits that long for a peer outside the partition before it
+/// answers "gone", and it stops at its timeout.
+fn check_quorum_wait(topo: &Topology, timeout: u64) -> Result<(), ConfigError> {
+    if topo.assignment("ha", &["quorum_arbiter"]).is_none() {
+        return Ok(());
+    }
+    let Some(a) = topo.assignment("ha", &["quorum_peer_stop_after"]) else {
+        return if super::quorum::DEFAULT_PEER_STOP_AFTER_SECS < timeout {
+            Ok(())
+        } else {
+            Err(ConfigError::invalid(
+                1,
+                1,
+                format!(
+                    "ha['fence_peer_timeout'] ({timeout} s) must exceed ha['quorum_peer_stop_after'] ({} s, the default): the fence-peer handler could never count the peer as stopped",
+                    super::quorum::DEFAULT_PEER_STOP_AFTER_SECS
+                ),
+            ))
+        };
+    };
+    match a.value.as_int().and_then(|v| u64::try_from(v).ok()) {
+        Some(w) if w >= timeout => Err(ConfigError::invalid(
+            a.line,
+            a.col,
+            format!(
+                "ha['quorum_peer_stop_after'] ({w} s) must be below ha['fence_peer_timeout'] ({timeout} s): the fence-peer handler stops at its timeout and could never count the peer as stopped"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The single positional argument of a one-value setting.

@@ -33,14 +33,25 @@ pub fn corosync_conf() -> String {
     COROSYNC_CONF
         .replace("{{TOKEN}}", &TOKEN_MS.to_string())
         .replace("{{QDEVICE_TIMEOUT}}", &QDEVICE_TIMEOUT_MS.to_string())
-        .replace("{{QDEVICE_SYNC_TIMEOUT}}", &QDEVICE_SYNC_TIMEOUT_MS.to_string())
+        .replace(
+            "{{QDEVICE_SYNC_TIMEOUT}}",
+            &QDEVICE_SYNC_TIMEOUT_MS.to_string(),
+        )
 }
 
 /// A back end's corosync.conf and runit services (under the node's root `r`).
 pub fn render_backend(r: &Path) -> Result<()> {
     let f = |p: &str, mode: u32, data: &[u8]| write_file(&r.join(p), mode, data);
-    f("etc/corosync/corosync.conf", 0o644, corosync_conf().as_bytes())?;
-    f("opt/opscode/sv/corosync/run", 0o755, SV_COROSYNC_RUN.as_bytes())?;
+    f(
+        "etc/corosync/corosync.conf",
+        0o644,
+        corosync_conf().as_bytes(),
+    )?;
+    f(
+        "opt/opscode/sv/corosync/run",
+        0o755,
+        SV_COROSYNC_RUN.as_bytes(),
+    )?;
     f(
         "opt/opscode/sv/corosync-qdevice/run",
         0o755,

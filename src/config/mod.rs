@@ -62,9 +62,9 @@
 //!   `['vrrp_instance_interface']`: default from `backend_vip`.
 
 pub mod fence;
-pub mod quorum;
 pub mod frontends;
 pub mod paths;
+pub mod quorum;
 pub mod redact;
 pub mod ruby;
 pub mod topology;
@@ -75,8 +75,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use fence::FenceSettings;
-pub use quorum::QuorumSettings;
 pub use paths::{Paths, ServiceManagerKind};
+pub use quorum::QuorumSettings;
 pub use ruby::{ConfigError, ErrorKind, Value};
 pub use topology::{parse, BackendVip, Role, Server, Skipped, Topology, TopologyKind};
 

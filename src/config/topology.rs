@@ -378,9 +378,10 @@ fn used_attr(ns: &str, keys: &[String]) -> Option<AttrType> {
             Some(Secs(super::fence::RANGE_SECS.0, super::fence::RANGE_SECS.1))
         }
         ("ha", ["quorum_arbiter"]) => Some(Name),
-        ("ha", ["quorum_peer_stop_after" | "quorum_self_fence_after"]) => {
-            Some(Secs(super::quorum::RANGE_SECS.0, super::quorum::RANGE_SECS.1))
-        }
+        ("ha", ["quorum_peer_stop_after" | "quorum_self_fence_after"]) => Some(Secs(
+            super::quorum::RANGE_SECS.0,
+            super::quorum::RANGE_SECS.1,
+        )),
         ("nginx", ["ssl_port" | "non_ssl_port"]) => Some(Port),
         ("private_chef_ctl", ["drbd_resource"]) => Some(Name),
         ("private_chef_ctl", [key]) if PRIVATE_CHEF_CTL_KEYS.contains(key) => Some(Path),

@@ -210,7 +210,10 @@ pub fn parse_status(text: &str) -> Result<QuorumStatus, ParseError> {
             let w = value.split_whitespace().next().unwrap_or("");
             match node_id(w) {
                 Ok(("", v)) => Ok(v),
-                _ => Err(err(n, format!("{what}: expected a number, found {value:?}"))),
+                _ => Err(err(
+                    n,
+                    format!("{what}: expected a number, found {value:?}"),
+                )),
             }
         };
         match key.trim() {
@@ -220,7 +223,12 @@ pub fn parse_status(text: &str) -> Result<QuorumStatus, ParseError> {
                 quorate = Some(match value {
                     "Yes" => true,
                     "No" => false,
-                    _ => return Err(err(n, format!("Quorate: expected Yes or No, found {value:?}"))),
+                    _ => {
+                        return Err(err(
+                            n,
+                            format!("Quorate: expected Yes or No, found {value:?}"),
+                        ))
+                    }
                 })
             }
             "Expected votes" => expected = Some(number("Expected votes")?),
@@ -230,7 +238,12 @@ pub fn parse_status(text: &str) -> Result<QuorumStatus, ParseError> {
             _ => {}
         }
     }
-    let missing = |what: &str| err(0, format!("no {what:?} line: not the output of corosync-quorumtool -s"));
+    let missing = |what: &str| {
+        err(
+            0,
+            format!("no {what:?} line: not the output of corosync-quorumtool -s"),
+        )
+    };
     let quorate = quorate.ok_or_else(|| missing("Quorate"))?;
     Ok(QuorumStatus {
         node_id: node_id_v.ok_or_else(|| missing("Node ID"))?,

@@ -9,7 +9,10 @@ fn fixture(name: &str) -> String {
 fn healthy_pair_with_the_arbiter() {
     let s = parse_status(&fixture("quorumtool-s-healthy.txt")).unwrap();
     assert!(s.quorate);
-    assert_eq!((s.node_id, s.expected_votes, s.total_votes, s.quorum), (1, 3, 3, 2));
+    assert_eq!(
+        (s.node_id, s.expected_votes, s.total_votes, s.quorum),
+        (1, 3, 3, 2)
+    );
     assert_eq!(s.ring_id, "1.9");
     assert_eq!(s.flags, ["Quorate", "Qdevice"]);
     assert_eq!(s.members.len(), 2);

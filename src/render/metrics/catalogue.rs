@@ -33,6 +33,7 @@ fn full_sample() -> Sample {
         drbd: None,
         drbd_config: None,
         generation: None,
+        quorum: None,
         peer: None,
         frontends: Some(vec![FrontendResult::answered(
             "FRONTEND",

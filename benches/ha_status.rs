@@ -64,6 +64,7 @@ fn snapshot() -> NodeState {
         vrrp_interface: Some("eth0".into()),
         vrrp_interface_exists: Known::Known(true),
         drbd_minor: 0,
+        quorum: private_chef_ctl::model::QuorumView::Off,
         proc_drbd_path: PathBuf::from("/proc/drbd"),
         drbd: Known::Known(parse(proc_drbd).expect("valid sample")),
         drbd_resource: "pc0".into(),

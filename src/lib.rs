@@ -9,7 +9,7 @@
 //! | layer | modules | what |
 //! |---|---|---|
 //! | primitives | [`sys`] | the process runner (argv, timeout, typed errors), time formats, safe file writes, hostname |
-//! | model | [`drbd`], [`config`], [`model`] | DRBD states and `/proc/drbd`, `private-chef.rb`, the node model and the documents |
+//! | model | [`drbd`], [`corosync`], [`config`], [`model`] | DRBD states and `/proc/drbd`, corosync's quorum (`corosync-quorumtool -s`), `private-chef.rb`, the node model and the documents |
 //! | observe | [`observe`], [`service`] | the probe, the peer over ssh, files, service managers |
 //! | decide | [`decide`] | pure functions of model values: checks, diagnosis, runbooks, transition and failover plans |
 //! | render | [`render`] | text, tables, progress |

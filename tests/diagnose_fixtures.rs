@@ -473,3 +473,67 @@ fn a_waiting_transition_does_not_hide_scenario_4_or_an_outdated_copy() {
     let d = diag("transition-in-progress");
     assert_eq!(d.situation.slug(), "transition-in-progress");
 }
+
+#[test]
+fn isolated_comes_before_scenario_3() {
+    // be2's DRBD alone reads as scenario 3; without quorum it must not be promoted
+    let d = diag("isolated");
+    assert_eq!(
+        d.situation,
+        Situation::Isolated {
+            node: B2.into(),
+            votes: "1 of 3 votes (quorum 2)".into()
+        }
+    );
+    assert_eq!(d.situation.slug(), "isolated");
+    assert_eq!(d.exit_code, 1);
+    assert_eq!(
+        d.title,
+        "Isolated: be2.lab.example has no quorum (1 of 3 votes (quorum 2)) and does not serve"
+    );
+    assert!(evidence_has(
+        &d,
+        B2,
+        "not quorate: 1 of 3 votes (quorum 2); members be2; the arbiter fe1.lab.example's vote does not count here"
+    ));
+    assert_eq!(d.next_step.node.as_deref(), Some(B2));
+    assert_eq!(
+        d.next_step.command.as_deref(),
+        Some("corosync-quorumtool -s")
+    );
+    assert_eq!(
+        d.next_step.why,
+        "be2.lab.example sees only be2 and not the arbiter's vote: the partition with the quorum \
+         (be1.lab.example with the arbiter fe1.lab.example, if it is up) serves. Safe: restore \
+         be2.lab.example's links to be1.lab.example and to fe1.lab.example; be2.lab.example \
+         rejoins by itself, DRBD reconnects and resyncs it. Do not force a promotion here. Only \
+         if be1.lab.example is dead for good and fe1.lab.example is down too: after confirming \
+         be1.lab.example is powered off, give be2.lab.example the vote with \
+         'corosync-quorumtool -e 1' on be2.lab.example"
+    );
+    let j = d.to_json();
+    assert_eq!(j["situation"], "isolated");
+    assert_eq!(
+        j["details"],
+        serde_json::json!({"node": B2, "votes": "1 of 3 votes (quorum 2)"})
+    );
+    assert_eq!(j["local"]["quorum"]["quorate"], false);
+}
+
+#[test]
+fn isolated_primary_comes_before_scenario_1() {
+    let d = diag("isolated-primary");
+    assert_eq!(d.situation.slug(), "isolated", "{}", d.title);
+    assert!(evidence_has(&d, B1, "ro:Primary/Unknown"));
+}
+
+#[test]
+fn the_survivor_with_quorum_is_still_scenario_3() {
+    let d = diag("scenario-3-quorate");
+    assert_eq!(d.situation.slug(), "scenario-3", "{}", d.title);
+    assert!(evidence_has(
+        &d,
+        B2,
+        "quorate: 2 of 3 votes (quorum 2); members be2; the arbiter fe1.lab.example's vote counts here"
+    ));
+}

@@ -1,5 +1,5 @@
 //! The ha-status checks as pure functions over snapshots: healthy master, healthy
-//! backup, and each failure code 1–8, with exact lines and exit codes.
+//! backup, and each failure code 1–8 and 10, with exact lines and exit codes.
 
 mod common;
 
@@ -32,6 +32,7 @@ const MASTER_TEXT: &str = "\
 [OK] DRBD disk replication enabled.
 [OK] DRBD partition /dev/opscode/drbd found.
 [OK] DRBD device /dev/drbd0 found.
+[WARN] no quorum arbiter configured (ha['quorum_arbiter']): a node cut off from the pair cannot be told from a dead one
 [OK] cluster status = master
 [OK] found VIP IP address and I am master
 [OK] found VRRP communications interface eth0
@@ -54,6 +55,7 @@ const BACKUP_TEXT: &str = "\
 [OK] DRBD disk replication enabled.
 [OK] DRBD partition /dev/opscode/drbd found.
 [OK] DRBD device /dev/drbd0 found.
+[WARN] no quorum arbiter configured (ha['quorum_arbiter']): a node cut off from the pair cannot be told from a dead one
 [OK] cluster status = backup
 [OK] did not find VIP IP address and I am not master
 [OK] found VRRP communications interface eth0
@@ -405,4 +407,84 @@ fn code4_an_unreadable_configuration_is_unknown_never_a_pass() {
         "[UNKNOWN] cannot tell whether DRBD resource pc0 can lose acknowledged writes: handlers not read: 'drbdadm dump all' did not finish within 5 s and was killed",
         4,
     );
+}
+
+fn quorum_on(fixture: &str) -> private_chef_ctl::model::QuorumView {
+    let p = format!("{}/fixtures/corosync/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&p).unwrap();
+    private_chef_ctl::model::QuorumView::On {
+        arbiter: "fe1.example".into(),
+        status: Known::Known(private_chef_ctl::corosync::parse_status(&text).unwrap()),
+    }
+}
+
+#[test]
+fn code10_no_quorum_comes_before_what_it_causes() {
+    // be2 cut off: its DRBD lost the peer too (code 4), but quorum is the cause
+    let mut s = backup();
+    s.quorum = quorum_on("quorumtool-s-isolated.txt");
+    s.drbd = Known::Known(parse(LOST_PEER_DRBD.as_bytes()).unwrap());
+    let (text, code) = lines_of(&s);
+    assert_eq!(code, 10, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[4], "[ERROR] no quorum: 1 of 3 votes (quorum 2), this node sees only be2 and the arbiter fe1.example's vote is not counted here: this node does not serve. Check its links to the peer and to the arbiter (corosync-quorumtool -s); once they are back it rejoins by itself. Do not force a promotion here");
+    assert!(
+        text.ends_with("\n[ERROR] ERRORS WERE DETECTED.\n\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn quorum_held_is_ok_and_the_missing_arbiter_vote_is_advisory() {
+    let mut s = master();
+    s.quorum = quorum_on("quorumtool-s-healthy.txt");
+    assert_line(
+        &s,
+        "[OK] quorum: 3 of 3 votes (quorum 2): be1, be2 and the arbiter fe1.example",
+        0,
+    );
+    if let private_chef_ctl::model::QuorumView::On {
+        status: Known::Known(q),
+        ..
+    } = &mut s.quorum
+    {
+        q.total_votes = 2;
+        q.qdevice_votes = Some(0);
+    }
+    let (text, code) = lines_of(&s);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("\n[WARN] quorum: 2 of 3 votes (quorum 2): be1 and be2; the arbiter's (fe1.example) vote is missing: one more fault stops the service."), "{text}");
+    assert!(text.ends_with("\n[OK] all checks passed.\n\n"), "{text}");
+}
+
+#[test]
+fn code10_corosync_unreadable() {
+    let mut s = master();
+    s.quorum = private_chef_ctl::model::QuorumView::On {
+        arbiter: "fe1.example".into(),
+        status: Known::Unknown("'corosync-quorumtool -s' exited 1 (is corosync running?)".into()),
+    };
+    let (text, code) = lines_of(&s);
+    assert_eq!(code, 10, "{text}");
+    assert!(text.contains("\n[ERROR] quorum unknown: 'corosync-quorumtool -s' exited 1 (is corosync running?); without its quorum this node must not serve."), "{text}");
+}
+
+#[test]
+fn json_quorum_object() {
+    let mut s = backup();
+    let r = run_checks(&s);
+    let j = serde_json::to_value(StatusDoc::new(&s, &r)).unwrap();
+    assert_eq!(j["quorum"]["enabled"], false);
+    assert!(j["quorum"]["quorate"].is_null() && j["quorum"]["arbiter"].is_null());
+    s.quorum = quorum_on("quorumtool-s-isolated.txt");
+    let r = run_checks(&s);
+    let j = serde_json::to_value(StatusDoc::new(&s, &r)).unwrap();
+    assert_eq!(
+        j["quorum"],
+        serde_json::json!({"enabled":true,"arbiter":"fe1.example","quorate":false,"votes":1,
+            "expected_votes":3,"quorum":2,"members":["be2"],"arbiter_vote":false,
+            "ring_id":"2.d","error":null})
+    );
+    assert_eq!(j["exit_code"], 10);
+    assert_eq!(j["ok"], false);
 }

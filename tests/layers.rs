@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first: a module may import from its layer and the ones before it.
 const LAYERS: &[(&str, &[&str])] = &[
     ("primitives", &["sys"]),
-    ("model", &["drbd", "config", "model"]),
+    ("model", &["drbd", "corosync", "config", "model"]),
     ("observe", &["observe", "service"]),
     ("decide", &["decide"]),
     ("render", &["render"]),
@@ -263,7 +263,10 @@ fn decide_is_pure() {
         }
         for r in crate_refs(&s.code) {
             assert!(
-                matches!(r[0].as_str(), "decide" | "model" | "drbd" | "config"),
+                matches!(
+                    r[0].as_str(),
+                    "decide" | "model" | "drbd" | "corosync" | "config"
+                ),
                 "{} uses crate::{}: decide reads model values only",
                 s.path.display(),
                 r.join("::")

@@ -32,8 +32,11 @@ use crate::render::{tables, text};
 /// drbdadm dump all); 5 DRBD mount state wrong;
 /// 6 replication IP does not ping; 7 a service in the wrong state; 8 VRRP interface
 /// missing; 9 (only with --frontends) a front end's /_status is not pong or does not
-/// answer. The code is the *first* failing check's. A source that cannot be read is
-/// an [UNKNOWN] line with its check's code.
+/// answer; 10 quorum is on (ha['quorum_arbiter']) and this node has none, or corosync
+/// cannot be read. The code is the *first* failing check's (quorum comes right after the
+/// preconditions). A source that cannot be read is an [UNKNOWN] line with its check's
+/// code. Advisory [WARN] lines leave the code alone: no quorum arbiter configured, or the
+/// arbiter's vote missing while this node keeps quorum.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print one JSON document instead of the classic lines.

@@ -18,6 +18,14 @@
 //! while resource-level fencing waits for the peer to be proven outdated; only when the
 //! resource's device is in /proc/drbd) and `drbd_fencing` (the running configuration can
 //! lose acknowledged writes, see [`super::fencing`]).
+//!
+//! One check is new, code 10, right after the preconditions: `quorum` ([`quorum`] has its
+//! table). Its `[WARN]` lines are advisory (code 0: the exit code is unchanged): no
+//! arbiter configured, or the arbiter's vote missing while this node still serves.
+
+mod quorum;
+
+pub use quorum::quorum_check;
 
 use crate::model::{code, Check, Known, NodeState, Reachability, Report, ServiceFact, Status};
 
@@ -119,6 +127,7 @@ pub fn run_checks(s: &NodeState) -> Report {
         }
     }
 
+    checks.push(quorum_check(&s.quorum));
     checks.push(cluster_status_check(s));
     let master = s.is_master();
     checks.push(vip_check(s, master));

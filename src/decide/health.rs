@@ -22,6 +22,9 @@
 //! | keepalived down on the master (code 7) | CRITICAL |
 //! | another service down, keepalived down on the backup (code 7) | WARNING |
 //! | VRRP interface missing (code 8) | CRITICAL |
+//! | quorum on and this node not quorate, or corosync unreadable (code 10, `quorum`) | CRITICAL |
+//! | quorum on, quorate, but the arbiter's vote not counted here (`quorum`, `[WARN]`) | WARNING |
+//! | quorum off (no `ha['quorum_arbiter']`: ha-status's advisory `[WARN]`) | OK |
 //! | a front end not pong (code 9) | WARNING (CRITICAL when none is pong) |
 //! | split brain: the data relation is diverged or unrelated, or StandAlone after a split-brain record | CRITICAL |
 //! | this node came back alone with data that may be stale | CRITICAL |
@@ -60,6 +63,9 @@ pub const STATES: &str = "States, worst first (CRITICAL, UNKNOWN, WARNING, OK); 
   CRITICAL: keepalived down on the master (code 7)
   WARNING: another service down, keepalived down on the backup (code 7)
   CRITICAL: VRRP interface missing (code 8)
+  CRITICAL: quorum on and this node not quorate, or corosync unreadable (code 10, `quorum`)
+  WARNING: quorum on, quorate, but the arbiter's vote not counted here (`quorum`, `[WARN]`)
+  OK: quorum off (no `ha['quorum_arbiter']`: ha-status's advisory `[WARN]`)
   WARNING (CRITICAL when none is pong): a front end not pong (code 9)
   CRITICAL: split brain: the data relation is diverged or unrelated, or StandAlone after a split-brain record
   CRITICAL: this node came back alone with data that may be stale
@@ -155,6 +161,12 @@ fn finding(state: State, id: &str, text: impl Into<String>) -> Finding {
 
 /// The state of one classic ha-status check (see the table in the module docs).
 pub fn classic_state(c: &Check, s: &Sample) -> State {
+    // without an arbiter the ha-status warning is advice for the topology, not a problem
+    // of this node now
+    let quorum_on = s.status.quorum.as_ref().is_some_and(|q| q.enabled);
+    if c.id == "quorum" && c.status == Status::Warn && !quorum_on {
+        return State::Ok;
+    }
     match c.status {
         Status::Ok => return State::Ok,
         Status::Unknown => return State::Unknown,

@@ -13,6 +13,8 @@
 //! * [`generation`]: a node's data-generation facts (issue 10: DRBD's identifiers, the
 //!   drbd-witness record, the single-node assessment);
 //! * [`plan`]: a plan as a value (printed, serialized, then run by [`crate::act::plan`]);
+//! * [`quorum`]: this node's quorum (corosync with the arbiter's vote), as read and as
+//!   documented in `ha-status --json`;
 //! * [`monitor`]: one sample of this node for `metrics` and `check`;
 //! * [`threshold`]: the Monitoring Plugins range syntax of the check's thresholds;
 //! * [`exit`]: the one exit-code table.
@@ -28,6 +30,7 @@ pub mod generation;
 pub mod monitor;
 pub mod node_state;
 pub mod plan;
+pub mod quorum;
 pub mod service;
 pub mod split_brain;
 pub mod status;
@@ -44,6 +47,7 @@ pub fn shown<T: std::fmt::Display>(v: &Option<T>, missing: &str) -> String {
 }
 pub use generation::{Assessment, DataFacts};
 pub use node_state::{Known, NodeState, Reachability, ServiceFact, VipSpec};
+pub use quorum::{QuorumDoc, QuorumView};
 pub use split_brain::SplitBrainRecord;
 pub use status::{code, Check, ClusterStatus, Report, Status};
 pub use view::{DeviceView, NodeView, PeerView, StatusDoc, SyncView};

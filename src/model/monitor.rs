@@ -50,7 +50,7 @@ pub struct LinkSample {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeSample {
     /// The source: `config`, `drbd`, `drbd_config`, `generation`, `cluster_status`, `interfaces`,
-    /// `mounts`, `services`, `replication_ping`, `split_brain_log`, `peer`, `frontends`.
+    /// `mounts`, `services`, `replication_ping`, `quorum`, `split_brain_log`, `peer`, `frontends`.
     pub probe: String,
     /// The source could be read.
     pub success: bool,
@@ -72,6 +72,7 @@ pub const PROBES: &[&str] = &[
     "mounts",
     "services",
     "replication_ping",
+    "quorum",
     "split_brain_log",
     "peer",
     "frontends",

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use crate::corosync::QuorumStatus;
 use crate::drbd::running_config::RunningConfig;
 use crate::drbd::ProcDrbd;
 
@@ -54,6 +55,41 @@ pub struct ServiceFact {
     pub up: Known<bool>,
 }
 
+/// What this node knows of quorum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuorumView {
+    /// No arbiter configured: the original topology, every node decides alone.
+    Off,
+    /// Quorum is required: the arbiter's host and what corosync says.
+    On {
+        arbiter: String,
+        status: Known<QuorumStatus>,
+    },
+}
+
+impl QuorumView {
+    /// Quorum is required and this node has it for sure.
+    pub fn quorate(&self) -> bool {
+        matches!(self, QuorumView::On { status: Known::Known(s), .. } if s.quorate)
+    }
+
+    /// This node may serve as far as quorum goes: quorum off, or held.
+    pub fn may_serve(&self) -> bool {
+        matches!(self, QuorumView::Off) || self.quorate()
+    }
+
+    /// The status when quorum is on and corosync answered.
+    pub fn status(&self) -> Option<&QuorumStatus> {
+        match self {
+            QuorumView::On {
+                status: Known::Known(s),
+                ..
+            } => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// A pingable replication address and whether it answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reachability {
@@ -96,6 +132,8 @@ pub struct NodeState {
     pub secondary: Reachability,
     /// Enabled services, any order (the checks sort them by name).
     pub services: Known<Vec<ServiceFact>>,
+    /// Quorum: off without an arbiter, else what corosync says (or why it is unknown).
+    pub quorum: QuorumView,
 }
 
 impl NodeState {

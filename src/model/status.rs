@@ -65,6 +65,23 @@ impl Check {
         Check::new(id, Status::Unknown, code, message)
     }
 
+    /// A `[WARN]` line that does not set the exit code (code 0): something the operator
+    /// should know that is not a fault of this node (no quorum arbiter configured, the
+    /// arbiter's vote missing while the node still serves).
+    pub fn advisory(id: &str, message: impl Into<String>) -> Self {
+        Check {
+            id: id.to_string(),
+            status: Status::Warn,
+            code: 0,
+            message: message.into(),
+        }
+    }
+
+    /// The check sets the exit code: it failed, with a code (an advisory line has none).
+    pub fn fails(&self) -> bool {
+        self.status.failed() && self.code != 0
+    }
+
     /// The classic output line, e.g. `[OK] cluster status = master`.
     pub fn line(&self) -> String {
         format!("{} {}", self.status.tag(), self.message)
@@ -91,6 +108,8 @@ pub mod code {
     pub const VRRP_INTERFACE: i32 = 8;
     /// A front end's `/_status` is not pong, or it does not answer (`--frontends` only).
     pub const FRONTENDS: i32 = 9;
+    /// Quorum is on and this node has none, or corosync cannot be read: it does not serve.
+    pub const QUORUM: i32 = 10;
 }
 
 /// The outcome of all checks.
@@ -103,11 +122,11 @@ pub struct Report {
 
 impl Report {
     /// The report of these checks: the exit code is the first failing check's, 0 when all
-    /// passed.
+    /// passed (advisory `[WARN]` lines, code 0, pass).
     pub fn from_checks(checks: Vec<Check>) -> Report {
         let exit_code = checks
             .iter()
-            .find(|c| c.status.failed())
+            .find(|c| c.fails())
             .map(|c| c.code)
             .unwrap_or(0);
         Report { checks, exit_code }

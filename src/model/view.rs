@@ -10,6 +10,7 @@
 //!   "drbd":DrbdDoc|null,          // crate::drbd::json; null when /proc/drbd is unreadable
 //!   "drbd_config":RunningConfig,  // crate::drbd::running_config; absent when unreadable
 //!   "generation":DataFacts,       // crate::model::generation (absent from older versions)
+//!   "quorum":QuorumDoc|null,      // crate::model::quorum; null without a topology
 //!   "peer":PeerView}              // only with ha-status --peer --json
 //! ```
 //!
@@ -28,7 +29,8 @@
 //!   "drbd": [DeviceView] | null,           // null: /proc/drbd unreadable (see drbd_error)
 //!   "drbd_error": "…" | null,
 //!   "split_brain": SplitBrainRecord | null, // the last split-brain handler record
-//!   "data": DataFacts                       // the generation facts (default: not reported)
+//!   "data": DataFacts,                      // the generation facts (default: not reported)
+//!   "quorum": QuorumDoc | null              // crate::model::quorum (null: not reported)
 //! }
 //! DeviceView = {"minor":0,"cs":"WFConnection","role":"Primary","peer_role":"Unknown",
 //!               "disk":"UpToDate","peer_disk":"DUnknown","oos":130760,"io_suspended":false,
@@ -43,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use super::generation::DataFacts;
 use super::node_state::{Known, NodeState};
+use super::quorum::QuorumDoc;
 use super::split_brain::SplitBrainRecord;
 use super::status::{Check, ClusterStatus, Report};
 use crate::drbd::{ConnState, DeviceDoc, DiskState, DrbdDoc, Role};
@@ -72,6 +75,10 @@ pub struct StatusDoc {
     /// why) and from an older private-chef-ctl's document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drbd_config: Option<crate::drbd::running_config::RunningConfig>,
+    /// This node's quorum (see [`super::quorum`]); `null` when the topology could not be
+    /// read, absent from an older private-chef-ctl's document.
+    #[serde(default)]
+    pub quorum: Option<QuorumDoc>,
     /// `--peer`: the peer's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<PeerView>,
@@ -96,6 +103,10 @@ impl StatusDoc {
             drbd: s.drbd.known().map(|p| p.to_doc()),
             drbd_config: s.drbd_config.known().cloned(),
             generation: None,
+            quorum: s
+                .config_error
+                .is_none()
+                .then(|| QuorumDoc::from_view(&s.quorum)),
             peer: None,
             frontends: None,
         }
@@ -278,6 +289,9 @@ pub struct NodeView {
     /// Issue 10: the data generation facts (identifiers, witness, assessment).
     #[serde(default)]
     pub data: DataFacts,
+    /// The node's quorum (`null`: not reported, e.g. by an older private-chef-ctl).
+    #[serde(default)]
+    pub quorum: Option<QuorumDoc>,
 }
 
 impl NodeView {
@@ -305,6 +319,7 @@ impl NodeView {
             drbd_error,
             split_brain: None,
             data: doc.generation.clone().unwrap_or_default(),
+            quorum: doc.quorum.clone(),
         }
     }
 
@@ -322,6 +337,7 @@ impl NodeView {
             drbd_error: Some(format!("not read: {why}")),
             split_brain: None,
             data: DataFacts::default(),
+            quorum: None,
         }
     }
 

@@ -255,6 +255,17 @@ impl Reading {
                 link_error,
             ),
             sample(
+                "quorum",
+                self.timing("quorum"),
+                match &s.quorum {
+                    crate::model::QuorumView::On {
+                        status: Known::Unknown(why),
+                        ..
+                    } => Some(why.clone()),
+                    _ => None,
+                },
+            ),
+            sample(
                 "split_brain_log",
                 self.split_brain_time,
                 self.split_brain.as_ref().err().cloned(),

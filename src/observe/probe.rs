@@ -1,7 +1,8 @@
 //! The one place that reads the host to build a node [`NodeState`]. Every source that
 //! cannot be read becomes an explicit [`Known::Unknown`] naming it, never a default.
 //! It forks `drbdsetup show` and `drbdadm dump all` (the DRBD resource's running
-//! configuration, in parallel with the pings, each bounded) and `ping -6` for IPv6
+//! configuration, in parallel with the pings, each bounded), `corosync-quorumtool -s`
+//! when quorum is on (in parallel too, bounded) and `ping -6` for IPv6
 //! replication addresses; the rest is files, getifaddrs and an in-process ICMP echo.
 
 use std::path::Path;
@@ -75,6 +76,8 @@ pub fn config_failed(err: String) -> NodeState {
             reachable: unread(),
         },
         services: unread(),
+        // without a topology the arbiter is not known; the checks stop before quorum
+        quorum: crate::model::QuorumView::Off,
         proc_drbd_path: p.proc_drbd,
         drbd_disk: p.drbd_disk,
         drbd_device: p.drbd_device,
@@ -111,11 +114,13 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
     // Start the pings first: they are the only thing that waits.
     let primary_ip = cfg.drbd_primary_ip();
     let secondary_ip = cfg.drbd_secondary_ip();
-    let (pings, (drbd_config, t_config), rest) = std::thread::scope(|scope| {
+    let (pings, (drbd_config, t_config), (quorum, t_quorum), rest) = std::thread::scope(|scope| {
         let pinger =
             scope.spawn(|| timed(|| host::ping_all(&[primary_ip, secondary_ip], PING_TIMEOUT)));
         // the only other source that may wait (up to its timeout): DRBD's configuration lock
         let configured = scope.spawn(|| timed(|| super::drbd_config::read(&paths.drbd_resource)));
+        // corosync-quorumtool may wait up to its timeout too; with quorum off nothing runs
+        let quorum = scope.spawn(|| timed(|| super::quorum::read(&cfg.quorum_settings())));
         let (ifs, t_ifs) = timed(|| {
             host::interfaces().map_err(|e| format!("getifaddrs: {}", crate::sys::io_reason(&e)))
         });
@@ -169,7 +174,17 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
             let why = "reading the DRBD configuration failed".to_string();
             (Known::Unknown(why), Duration::ZERO)
         });
-        (pings, configured, rest)
+        let quorum = quorum.join().unwrap_or_else(|_| {
+            let q = match cfg.quorum_settings().arbiter {
+                None => crate::model::QuorumView::Off,
+                Some(arbiter) => crate::model::QuorumView::On {
+                    arbiter,
+                    status: Known::Unknown("reading corosync's quorum failed".to_string()),
+                },
+            };
+            (q, Duration::ZERO)
+        });
+        (pings, configured, quorum, rest)
     });
     let (
         vip,
@@ -222,11 +237,13 @@ pub fn snapshot_timed(cfg: &Config) -> (NodeState, Timings) {
         primary: reach(primary_ip, pings.first()),
         secondary: reach(secondary_ip, pings.get(1)),
         services,
+        quorum,
     };
     let mut timings: Timings = times.to_vec();
     timings.push(("replication_ping", t_ping));
     timings.push(("cluster_status", t_status));
     timings.push(("drbd_config", t_config));
+    timings.push(("quorum", t_quorum));
     (state, timings)
 }
 

@@ -13,40 +13,7 @@ use crate::sys::exec::Command;
 /// How long `corosync-quorumtool -s` may take (it answers from corosync's memory).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What this node knows of quorum.
-#[derive(Debug, Clone, PartialEq)]
-pub enum QuorumView {
-    /// No arbiter configured: the original topology, every node decides alone.
-    Off,
-    /// Quorum is required: the arbiter's host and what corosync says.
-    On {
-        arbiter: String,
-        status: Known<QuorumStatus>,
-    },
-}
-
-impl QuorumView {
-    /// Quorum is required and this node has it for sure.
-    pub fn quorate(&self) -> bool {
-        matches!(self, QuorumView::On { status: Known::Known(s), .. } if s.quorate)
-    }
-
-    /// This node may serve as far as quorum goes: quorum off, or held.
-    pub fn may_serve(&self) -> bool {
-        matches!(self, QuorumView::Off) || self.quorate()
-    }
-
-    /// The status when quorum is on and corosync answered.
-    pub fn status(&self) -> Option<&QuorumStatus> {
-        match self {
-            QuorumView::On {
-                status: Known::Known(s),
-                ..
-            } => Some(s),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::quorum::QuorumView;
 
 /// Reads this node's quorum (nothing is run when quorum is off).
 pub fn read(settings: &QuorumSettings) -> QuorumView {

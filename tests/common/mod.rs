@@ -139,6 +139,7 @@ pub fn master_state() -> NodeState {
         vrrp_interface: Some("eth0".into()),
         vrrp_interface_exists: Known::Known(true),
         drbd_minor: 0,
+        quorum: private_chef_ctl::model::QuorumView::Off,
         proc_drbd_path: PathBuf::from("/proc/drbd"),
         drbd: Known::Known(parse(MASTER_DRBD.as_bytes()).unwrap()),
         drbd_resource: "pc0".into(),

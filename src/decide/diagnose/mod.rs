@@ -14,6 +14,7 @@
 //! | [`Situation::Scenario3PrimaryLostSecondaryUpToDate`] | `scenario-3` | Secondary/Unknown UpToDate/DUnknown, peer gone | 1 |
 //! | [`Situation::Scenario4PrimaryLostSecondaryInconsistent`] | `scenario-4` | Secondary/Unknown Inconsistent/DUnknown, peer gone | 1 |
 //! | [`Situation::OutdatedCopy`] | `outdated-copy` | Secondary, not linked, Outdated or Consistent (not proven current), and the peer's DRBD cannot be seen (unreachable, unknown, or down there): the peer has writes this node lacks | 1 |
+//! | [`Situation::Isolated`] | `isolated` | quorum on (`ha['quorum_arbiter']`) and this node not quorate: cut off from the pair, it does not serve; checked first (its DRBD shows the peer lost, which would read as scenario 1 or 3) | 1 |
 //! | [`Situation::CameBackAlone`] | `came-back-alone` | alone with an UpToDate disk that may be stale (the promotion policy refuses it) and the peer's identifiers do not show it current; checked first | 1 |
 //! | [`Situation::Scenario5BothSecondary`] | `scenario-5` | both Secondary (also when one copy is Outdated: the other is the one to promote) | 1 |
 //! | [`Situation::SplitBrain`] | `split-brain` | disconnected, both Primary; or StandAlone with both disks UpToDate and a Primary; or StandAlone with a handler record | 1 |
@@ -49,11 +50,12 @@
 //! `failover-not-ready {"node","reason"}`,
 //! `resyncing {"source","target"}`, `scenario-1/2 {"primary","secondary","oos_kib"}`,
 //! `scenario-3/4 {"survivor","lost","disk"}`, `outdated-copy {"node","peer","disk"}`,
-//! `came-back-alone {"node","reason"}`, `scenario-5 {"promote"|null,"other"|null,
+//! `came-back-alone {"node","reason"}`, `isolated {"node","votes"}`, `scenario-5 {"promote"|null,"other"|null,
 //! "local_oos","peer_oos"}`, `split-brain {"since"|null,"victim"|null,"survivor"|null,
 //! "local_oos","peer_oos"}`, `unknown {"missing"}`. `next_step.node`/`command` may be null.
 
 mod alone;
+mod isolated;
 mod lost;
 mod pair;
 mod reading;
@@ -157,6 +159,16 @@ pub fn diagnose(local: &NodeView, peer: &PeerView) -> Diagnosis {
         c.rel.relation, c.rel.why, c.rel.rule
     );
     c.ev(&ln, "generation identifiers", rel_text);
+    for v in &views {
+        if let Some(q) = &v.quorum {
+            isolated::evidence(&mut c, &v.node, q);
+        }
+    }
+    // A node without quorum is cut off: what its DRBD shows (the peer lost) is the
+    // consequence, and the DRBD situations' steps (promote, force) are what quorum forbids.
+    if let Some(q) = local.quorum.as_ref().filter(|q| q.lost()) {
+        return isolated::isolated(c, q);
+    }
     if let Some(reason) = data_relation::came_back_alone(local, peer, &c.rel.clone()) {
         return came_back_alone(c, reason);
     }

@@ -118,6 +118,15 @@ pub enum Situation {
         /// Why: its cluster status (`fault`, `stop`), or ssh cannot reach it.
         reason: String,
     },
+    /// Quorum is on and this node is not quorate: it is cut off from the pair and does not
+    /// serve (its DRBD shows the peer lost; the cause is the missing quorum).
+    #[serde(rename = "isolated")]
+    Isolated {
+        /// The node without quorum (this node).
+        node: String,
+        /// Its votes: `1 of 3 votes (quorum 2)`.
+        votes: String,
+    },
     /// A cluster transition is running (or failed half-way).
     #[serde(rename = "transition-in-progress")]
     TransitionInProgress {
@@ -147,6 +156,7 @@ impl Situation {
             Situation::CameBackAlone { .. } => "came-back-alone",
             Situation::OutdatedCopy { .. } => "outdated-copy",
             Situation::FailoverNotReady { .. } => "failover-not-ready",
+            Situation::Isolated { .. } => "isolated",
             Situation::TransitionInProgress { .. } => "transition-in-progress",
             Situation::Unknown { .. } => "unknown",
         }

@@ -476,6 +476,7 @@ pub fn build(which: Which, d: &Diagnosis, inputs: &Inputs) -> Result<Runbook, Bu
             | Situation::FailoverNotReady { .. }
             | Situation::Unknown { .. }
             | Situation::CameBackAlone { .. }
+            | Situation::Isolated { .. }
             | Situation::OutdatedCopy { .. } => {
                 return Err(BuildError::NotApplicable(format!(
                     "{}; no runbook applies",

@@ -33,6 +33,7 @@ fn full_sample() -> Sample {
         drbd: None,
         drbd_config: None,
         generation: None,
+        quorum: None,
         peer: None,
         frontends: Some(vec![FrontendResult::answered(
             "FRONTEND",
@@ -132,7 +133,7 @@ mod tests {
     #[test]
     fn every_family_with_its_labels() {
         let f = families();
-        assert_eq!(f.len(), 59);
+        assert_eq!(f.len(), 64);
         let by = |n: &str| f.iter().find(|x| x.name == n).unwrap().clone();
         assert_eq!(
             by("chef_ha_frontend_upstream_up").labels,

@@ -20,6 +20,7 @@ use crate::model::monitor::Sample;
 pub mod catalogue;
 mod drbd;
 mod pair;
+mod quorum;
 
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -173,6 +174,7 @@ pub fn exposition(s: &Sample) -> String {
     let mut e = Exposition::default();
     drbd::families(&mut e, s);
     pair::families(&mut e, s);
+    quorum::families(&mut e, s);
     self_families(&mut e, s);
     e.finish().0
 }

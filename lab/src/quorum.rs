@@ -12,6 +12,7 @@ pub const COROSYNC_CONF: &str = include_str!("../guest/corosync.conf");
 const SV_COROSYNC_RUN: &str = include_str!("../guest/sv-corosync-run");
 const SV_QDEVICE_RUN: &str = include_str!("../guest/sv-corosync-qdevice-run");
 const SV_QNETD_RUN: &str = include_str!("../guest/sv-corosync-qnetd-run");
+const SV_QUORUM_WATCH_RUN: &str = include_str!("../guest/sv-quorum-watch-run");
 
 /// corosync's token timeout (ms, its default); stage 2 scales it by the pace factor.
 pub const TOKEN_MS: u64 = 3000;
@@ -24,7 +25,7 @@ pub const QDEVICE_SYNC_TIMEOUT_MS: u64 = 30_000;
 pub const PRIVATE_CHEF_RB_QUORUM: &str = "ha['quorum_arbiter'] = \"fe1.lab.example\"\n";
 
 /// The runit services a back end runs for quorum (always up, not `keepalive_me`).
-pub const BACKEND_SERVICES: &[&str] = &["corosync", "corosync-qdevice"];
+pub const BACKEND_SERVICES: &[&str] = &["corosync", "corosync-qdevice", "quorum-watch"];
 /// The arbiter's service on fe1.
 pub const ARBITER_SERVICE: &str = "corosync-qnetd";
 
@@ -57,6 +58,11 @@ pub fn render_backend(r: &Path) -> Result<()> {
         0o755,
         SV_QDEVICE_RUN.as_bytes(),
     )?;
+    f(
+        "opt/opscode/sv/quorum-watch/run",
+        0o755,
+        SV_QUORUM_WATCH_RUN.as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -69,20 +75,18 @@ pub fn render_arbiter(r: &Path) -> Result<()> {
     )
 }
 
-/// keepalived's check of quorum (before the vrrp_instance): a node without quorum enters
-/// FAULT. corosync's own tool (exit 0 quorate, 2 not, 1 corosync unreachable), not
-/// `private-chef-ctl quorum-status`: the same verdict at a third of the cost (0.4-0.8 s
-/// against 1.1-1.8 s a run in a TCG guest, too close to a 1 s interval). Two failures in a
-/// row, so that one slow run on a loaded machine is not a FAULT.
+/// keepalived's tracking of quorum (before the vrrp_instance): `quorum-watch` keeps the file
+/// at 0 while corosync says this node is quorate, 1 otherwise; any value but 0 is FAULT.
+/// A file (re-read by keepalived when it changes) rather than a script keepalived runs
+/// every second: `corosync-quorumtool -s` took 0.4-0.8 s a run in a TCG guest and timed
+/// out (3 s) when two labs shared the host, and a time-out is a FAULT: the pair flapped.
 pub const KEEPALIVED_SCRIPT: &str = r#"# no quorum, no service: a back end that loses quorum enters FAULT (drops the VIP, demotes)
-vrrp_script chk_quorum {
-  script "/usr/sbin/corosync-quorumtool -s"
-  interval 1
-  timeout 3
-  fall 2
-  rise 2
+track_file quorum {
+  file "/var/opt/opscode/keepalived/quorum.track"
+  weight 0
+  init_file 1
 }
 
 "#;
 /// The instance's tracking of [`KEEPALIVED_SCRIPT`].
-pub const KEEPALIVED_TRACK: &str = "  track_script {\n    chk_quorum\n  }\n";
+pub const KEEPALIVED_TRACK: &str = "  track_file {\n    quorum\n  }\n";

@@ -24,6 +24,7 @@ pub mod ha_recover;
 pub mod master_recover;
 pub mod notify;
 pub mod plan;
+pub mod quorum_watch;
 pub mod preserve_copy;
 pub mod runbook;
 pub mod self_fence;

@@ -142,9 +142,11 @@ pub enum Commands {
     /// mode 0600, no partial image left behind); used by ha-recover split-brain.
     #[command(hide = true)]
     PreserveCopy(preserve_copy::Args),
-    /// May this node serve as far as quorum goes (exit 0) or not (exit 1): the check
-    /// keepalived tracks when a quorum arbiter is configured.
+    /// May this node serve as far as quorum goes (exit 0) or not (exit 1).
     QuorumStatus(quorum_status::Args),
+    /// Keep keepalived's quorum track file current from corosync's notifications (an
+    /// always-up service on the back ends when quorum is on).
+    QuorumWatch(quorum_status::WatchArgs),
     /// Ask the front ends for /_status (in parallel, each bounded in time): pong, fail or
     /// unreachable, per upstream, with the back end that served.
     FrontendStatus(frontend_status::Args),
@@ -279,6 +281,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Commands::PreserveCopy(a) => preserve_copy::run(a),
         Commands::DrbdWitness(a) => drbd_witness::run(a, &ctx),
         Commands::QuorumStatus(a) => quorum_status::run(a, &ctx),
+        Commands::QuorumWatch(a) => quorum_status::watch(a, &ctx),
         Commands::FrontendStatus(a) => frontend_status::run(a, &ctx),
         Commands::Metrics(a) => metrics::run(a, &ctx),
         // whatever fails, a check answers in its own terms: UNKNOWN

@@ -1,7 +1,7 @@
 //! `private-chef-ctl quorum-status`: may this node serve, as far as quorum goes? One line
-//! and an exit code, cheap enough for keepalived to run every second: the back ends'
-//! keepalived.conf tracks it (`vrrp_script` with weight 0), so a node that loses quorum
-//! enters FAULT, drops the VIP and runs the transition that demotes it.
+//! and an exit code, for operators and scripts. And `quorum-watch`, the service that keeps
+//! keepalived's quorum track file current from corosync's notifications, so that a node
+//! that loses quorum enters FAULT, drops the VIP and runs the transition that demotes it.
 
 use anyhow::Result;
 
@@ -15,20 +15,10 @@ use crate::observe::quorum::{read, QuorumView};
 #[command(
     after_help = "Exit status: 0 when quorum is off (no ha['quorum_arbiter']) or this node holds it; \
 1 when quorum is on and this node does not hold it, or corosync cannot say, or \
-private-chef.rb cannot be read.
-
-keepalived.conf, on both back ends, when quorum is on:
-  vrrp_script chk_quorum {
-    script \"/opt/opscode/bin/private-chef-ctl quorum-status --quiet\"
-    interval 1
-    timeout 3
-    fall 1
-    rise 2
-  }
-and `track_script { chk_quorum }` in the vrrp_instance."
+private-chef.rb cannot be read."
 )]
 pub struct Args {
-    /// Print nothing: the exit code is the answer (for keepalived's vrrp_script).
+    /// Print nothing: the exit code is the answer.
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -126,4 +116,31 @@ mod tests {
         };
         assert_eq!(verdict(&unknown).1, 1);
     }
+}
+
+/// Arguments of `quorum-watch`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Runs until killed (a service: runit `sv/quorum-watch/run` with `exec private-chef-ctl quorum-watch`, always up on the back ends when quorum is on).
+
+keepalived.conf, on both back ends:
+  track_file quorum {
+    file \"/var/opt/opscode/keepalived/quorum.track\"
+    weight 0
+    init_file 1
+  }
+and `track_file { quorum }` in the vrrp_instance.")]
+pub struct WatchArgs {
+    /// The file keepalived tracks (default: quorum.track in keepalived's directory).
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// Runs the watcher (never returns unless the topology cannot be read).
+pub fn watch(args: &WatchArgs, ctx: &Ctx) -> Result<i32> {
+    let (_, paths) = load_optional(ctx)?;
+    let file = args
+        .file
+        .clone()
+        .unwrap_or_else(|| paths.keepalived_dir.join("quorum.track"));
+    crate::act::quorum_watch::run(&file, &paths.cluster_log)
 }

@@ -9,6 +9,8 @@
 # crash instant is taken on the host and mapped to be2's clock with a measured offset.
 #
 # Needs: cargo build --release -p private-chef-ctl -p lab. Usage: scripts/bench-rto.sh
+# BENCH_FRONTEND=1: the lab with fe1, which is the quorum arbiter where the code has quorum
+# (the failover then waits for the vote: this is the figure to compare with and without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=./target/release/lab
@@ -20,7 +22,7 @@ cleanup() { "$LAB" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 # the pair alone: every source is on be2's clock, and no front end competes for the CPU
-"$LAB" up --no-frontend
+if [ -n "${BENCH_FRONTEND:-}" ]; then "$LAB" up; else "$LAB" up --no-frontend; fi
 "$LAB" exec be2 -- "rm -rf $W && mkdir -p $W && setsid -f python3 /opt/lab/writer.py run $W --first 1 </dev/null >$W/out 2>&1"
 progress() { "$LAB" exec be2 -- "cat $W/progress 2>/dev/null || echo pg 0 redis 0" | awk '{print $2}'; }
 deadline=$((SECONDS + 120))

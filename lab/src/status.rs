@@ -78,6 +78,18 @@ impl NodeStatus {
             && self.pg_ready
     }
 
+    /// Serving as the master, with or without its peer: Primary, VIP, mounted, services up
+    /// and PostgreSQL ready.
+    pub fn serving_master(&self) -> bool {
+        self.role.starts_with("Primary/")
+            && self.current == "master"
+            && self.vip
+            && self.mounted
+            && self.postgresql.starts_with("run")
+            && self.redis_lb.starts_with("run")
+            && self.pg_ready
+    }
+
     /// A healthy backup: Secondary/Primary, no VIP, not mounted, HA services down.
     pub fn healthy_backup(&self) -> bool {
         self.drbd_in_sync()

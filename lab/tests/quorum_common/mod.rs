@@ -140,7 +140,7 @@ pub fn cut_off(
             // and the master is never demoted for it
             assert_eq!(ss.requested, "master", "{survivor}: {}", ss.summary());
         }
-        let survivor_serves = ss.healthy_master();
+        let survivor_serves = ss.serving_master();
         if survivor_serves && rec.takeover.is_none() && node == master {
             rec.takeover = Some(cut_at.elapsed().as_secs_f64());
             lap(

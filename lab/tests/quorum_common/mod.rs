@@ -198,10 +198,12 @@ pub fn cut_off(
             if rec.self_reset { "it reset itself" } else { "it stayed up, not serving" }
         ),
     );
-    lab.rejoin(node, how).unwrap_or_else(|e| panic!("{e:#}"));
     if rec.self_reset {
+        // a fresh boot has its links plugged in and no drop filters: nothing to undo
         lab.start(node).unwrap_or_else(|e| panic!("{e:#}"));
         lap(t0, &format!("{node} booted again"));
+    } else {
+        lab.rejoin(node, how).unwrap_or_else(|e| panic!("{e:#}"));
     }
     wait(
         lab,

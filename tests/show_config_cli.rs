@@ -47,6 +47,7 @@ fn json_of_the_lab_pair() {
         "drbd_enabled": true,
         "drbd": {"primary_ip": "192.0.2.11", "secondary_ip": "192.0.2.12", "port": 7788,
                  "resource": "pc0"},
+        "quorum": {"arbiter": null, "peer_stop_after_secs": 15, "self_fence_after_secs": 20},
         "paths": serde_json::to_value(private_chef_ctl::config::Paths::default()).unwrap(),
         "skipped": [],
     });

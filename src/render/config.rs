@@ -47,6 +47,11 @@ pub fn to_json(config: &Config) -> Json {
             "port": config.drbd_port(),
             "resource": config.paths.drbd_resource,
         },
+        "quorum": {
+            "arbiter": config.quorum_settings().arbiter,
+            "peer_stop_after_secs": config.quorum_settings().peer_stop_after.as_secs(),
+            "self_fence_after_secs": config.quorum_settings().self_fence_after.as_secs(),
+        },
         "paths": serde_json::to_value(&config.paths).unwrap_or(Json::Null),
         "skipped": config.skipped,
     })
@@ -115,6 +120,19 @@ pub fn render_text(config: &Config, verbose: bool) -> String {
             config.drbd_port(),
             config.paths.drbd_resource
         ),
+    );
+    let q = config.quorum_settings();
+    line(
+        &mut out,
+        "Quorum:",
+        match &q.arbiter {
+            Some(a) => format!(
+                "on, arbiter {a}; the peer counted stopped after {} s outside the partition; self-fence after {} s",
+                q.peer_stop_after.as_secs(),
+                q.self_fence_after.as_secs()
+            ),
+            None => "off (no ha['quorum_arbiter']): a node cut off from the pair cannot be told from a dead one".to_string(),
+        },
     );
 
     out.push_str("\nServers:\n");

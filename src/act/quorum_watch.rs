@@ -55,7 +55,10 @@ pub fn value(block: &str) -> (u8, String) {
             total_votes,
             expected_votes,
             ..
-        }) => (0, format!("quorate ({total_votes} of {expected_votes} votes)")),
+        }) => (
+            0,
+            format!("quorate ({total_votes} of {expected_votes} votes)"),
+        ),
         Ok(s) => (
             1,
             format!(
@@ -63,7 +66,10 @@ pub fn value(block: &str) -> (u8, String) {
                 s.total_votes, s.expected_votes, s.quorum
             ),
         ),
-        Err(e) => (1, format!("unreadable status from corosync-quorumtool -m: {e}")),
+        Err(e) => (
+            1,
+            format!("unreadable status from corosync-quorumtool -m: {e}"),
+        ),
     }
 }
 
@@ -88,7 +94,11 @@ impl Track<'_> {
                 self.log.log(&format!(
                     "quorum-watch: {why}: {} = {v} ({})",
                     self.path.display(),
-                    if v == 0 { "may serve" } else { "keepalived FAULT" }
+                    if v == 0 {
+                        "may serve"
+                    } else {
+                        "keepalived FAULT"
+                    }
                 ));
             }
             Err(e) => {

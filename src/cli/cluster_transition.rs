@@ -112,17 +112,20 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
         .map(|c| c.quorum_settings())
         .unwrap_or_default();
     host.promote_gate.quorum = quorum.clone();
-    // leaving master without quorum: reset this node if it cannot demote in time
+    // leaving master with quorum on: a Primary that loses quorum and cannot demote resets
+    // itself (see act::self_fence)
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = if target.promotes() {
         None
     } else {
-        crate::act::self_fence::watch(&paths, &quorum, ACTION)
+        crate::act::self_fence::watch(&paths, &quorum, ACTION, done.clone())
     };
     let outcome = transition::run(&mut host, &state, &paths.transition_lock, target, &settings);
     transition::record_outcome(&run, target, &outcome);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
     if let (Some(w), transition::Outcome::Failed { .. }) = (watcher, &outcome) {
-        // the demote failed: the watcher decides (it resets the node if it is still
-        // Primary without quorum at its deadline, else returns)
+        // the demote failed: the watcher returns once this node is no longer Primary
+        // without quorum, or resets it (bounded by ha['quorum_self_fence_after'])
         let _ = w.join();
     }
     if let Some(sig) = signals::deferred_signal() {

@@ -120,7 +120,8 @@ mod tests {
 
 /// Arguments of `quorum-watch`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Runs until killed (a service: runit `sv/quorum-watch/run` with `exec private-chef-ctl quorum-watch`, always up on the back ends when quorum is on).
+#[command(
+    after_help = "Runs until killed (a service: runit `sv/quorum-watch/run` with `exec private-chef-ctl quorum-watch`, always up on the back ends when quorum is on).
 
 keepalived.conf, on both back ends:
   track_file quorum {
@@ -128,7 +129,8 @@ keepalived.conf, on both back ends:
     weight 0
     init_file 1
   }
-and `track_file { quorum }` in the vrrp_instance.")]
+and `track_file { quorum }` in the vrrp_instance."
+)]
 pub struct WatchArgs {
     /// The file keepalived tracks (default: quorum.track in keepalived's directory).
     #[arg(long, value_name = "PATH")]

@@ -102,10 +102,17 @@ mod tests {
         assert!(e.contains("quorum_peer_stop_after"), "{e}");
         let e = load("ha['quorum_arbiter'] = \"-x\"\n").unwrap_err();
         assert!(e.contains("quorum_arbiter"), "{e}");
-        let e = load("ha['quorum_arbiter'] = \"fe1\"\nha['quorum_peer_stop_after'] = 40\n").unwrap_err();
-        assert!(e.contains("must be below ha['fence_peer_timeout'] (40 s)"), "{e}");
+        let e = load("ha['quorum_arbiter'] = \"fe1\"\nha['quorum_peer_stop_after'] = 40\n")
+            .unwrap_err();
+        assert!(
+            e.contains("must be below ha['fence_peer_timeout'] (40 s)"),
+            "{e}"
+        );
         let e = load("ha['quorum_arbiter'] = \"fe1\"\nha['fence_peer_timeout'] = 10\nha['fence_peer_unreachable_after'] = 5\n").unwrap_err();
-        assert!(e.contains("must exceed ha['quorum_peer_stop_after'] (15 s, the default)"), "{e}");
+        assert!(
+            e.contains("must exceed ha['quorum_peer_stop_after'] (15 s, the default)"),
+            "{e}"
+        );
         assert!(load("ha['fence_peer_timeout'] = 30\nha['quorum_peer_stop_after'] = 29\n").is_ok());
     }
 }

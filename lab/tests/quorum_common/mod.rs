@@ -185,14 +185,28 @@ pub fn cut_off(
             assert_eq!(code, 1, "{node} cut off holds quorum: {line}");
             // the operator's view of it: ha-status fails on its quorum, ha-diagnose names it
             let hs = run(lab, node, &format!("{PCC} ha-status"));
-            let no_quorum = hs.stdout.lines().find(|l| l.starts_with("[ERROR] no quorum"));
+            let no_quorum = hs
+                .stdout
+                .lines()
+                .find(|l| l.starts_with("[ERROR] no quorum"));
             eprintln!("{node} cut off: ha-status exit {}: {no_quorum:?}", hs.code);
             assert_eq!(hs.code, 10, "{node} cut off: ha-status:\n{}", hs.stdout);
-            assert!(no_quorum.is_some(), "{node} cut off: ha-status:\n{}", hs.stdout);
-            let d = run(lab, node, &format!("{PCC} ha-diagnose --json --no-frontends"));
+            assert!(
+                no_quorum.is_some(),
+                "{node} cut off: ha-status:\n{}",
+                hs.stdout
+            );
+            let d = run(
+                lab,
+                node,
+                &format!("{PCC} ha-diagnose --json --no-frontends"),
+            );
             let dj: serde_json::Value = serde_json::from_str(&d.stdout)
                 .unwrap_or_else(|e| panic!("ha-diagnose --json: {e}: {}", d.stdout));
-            eprintln!("{node} cut off: ha-diagnose: {} ({})", dj["situation"], dj["title"]);
+            eprintln!(
+                "{node} cut off: ha-diagnose: {} ({})",
+                dj["situation"], dj["title"]
+            );
             assert_eq!(dj["situation"], "isolated", "{dj:#}");
         }
     }

@@ -365,23 +365,14 @@ pub fn quorum_sample(
     settings: &crate::config::QuorumSettings,
     peer_names: &[String],
 ) -> QuorumSample {
-    use crate::observe::quorum::{read, QuorumView};
-    match read(settings) {
-        QuorumView::Off => QuorumSample::Off,
-        QuorumView::On { status, .. } => match status {
-            crate::model::Known::Unknown(r) => QuorumSample::Lost(r),
-            crate::model::Known::Known(s) if !s.quorate => QuorumSample::Lost(format!(
-                "not quorate: {} of {} votes, {} needed",
-                s.total_votes, s.expected_votes, s.quorum
-            )),
-            crate::model::Known::Known(s) => {
-                if peer_names.iter().any(|n| s.has_member(n)) {
-                    QuorumSample::PeerInside
-                } else {
-                    QuorumSample::PeerOutside
-                }
-            }
-        },
+    let view = crate::observe::quorum::read(settings);
+    if let Some(why) = view.why_not() {
+        return QuorumSample::Lost(why);
+    }
+    match view.status() {
+        None => QuorumSample::Off,
+        Some(s) if peer_names.iter().any(|n| s.has_member(n)) => QuorumSample::PeerInside,
+        Some(_) => QuorumSample::PeerOutside,
     }
 }
 

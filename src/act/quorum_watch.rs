@@ -150,11 +150,7 @@ pub fn run(track: &Path, cluster_log: &Path) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> String {
-        let p = format!("{}/fixtures/corosync/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-    }
+    use crate::corosync::fixture;
 
     #[test]
     fn blocks_end_after_the_membership_table() {

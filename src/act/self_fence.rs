@@ -30,7 +30,7 @@ use crate::act::audit::{Audit, AuditResult};
 use crate::act::transition::ClusterLog;
 use crate::config::{Paths, QuorumSettings};
 use crate::drbd::Role;
-use crate::observe::quorum::{read, QuorumView};
+use crate::observe::quorum::read;
 
 /// Where the kernel takes its reset request.
 pub const SYSRQ_TRIGGER: &str = "/proc/sysrq-trigger";
@@ -39,24 +39,7 @@ pub const SYSRQ_TRIGGER: &str = "/proc/sysrq-trigger";
 /// unknown) and DRBD is Primary here. The flag says DRBD's I/O is frozen: no demote can
 /// finish then.
 pub fn needed(paths: &Paths, quorum: &QuorumSettings) -> Option<(String, bool)> {
-    let view = read(quorum);
-    if view.may_serve() {
-        return None;
-    }
-    let why_no_quorum = match &view {
-        QuorumView::On {
-            status: crate::model::Known::Known(s),
-            ..
-        } => format!(
-            "no quorum ({} of {} votes, {} needed)",
-            s.total_votes, s.expected_votes, s.quorum
-        ),
-        QuorumView::On {
-            status: crate::model::Known::Unknown(r),
-            ..
-        } => format!("quorum unknown ({r})"),
-        QuorumView::Off => return None,
-    };
+    let why_no_quorum = read(quorum).why_not()?;
     let minor = crate::observe::host::drbd_minor(&paths.drbd_device).unwrap_or(0);
     let proc = crate::drbd::read(&paths.proc_drbd).ok()?;
     let dev = proc.device(minor)?;

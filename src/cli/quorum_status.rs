@@ -82,15 +82,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corosync::parse_status;
 
     fn on(fixture: &str) -> QuorumView {
-        let p = format!("{}/fixtures/corosync/{fixture}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-        QuorumView::On {
-            arbiter: "fe1.lab.example".into(),
-            status: Known::Known(parse_status(&text).unwrap()),
-        }
+        crate::corosync::fixture_view(fixture, "fe1.lab.example")
     }
 
     #[test]

@@ -78,6 +78,29 @@ impl QuorumView {
         matches!(self, QuorumView::Off) || self.quorate()
     }
 
+    /// Why this node may not serve, in a few words (`no quorum (1 of 3 votes, 2 needed)`,
+    /// `quorum unknown (why)`), or `None` when it may.
+    pub fn why_not(&self) -> Option<String> {
+        match self {
+            QuorumView::Off => None,
+            QuorumView::On {
+                status: Known::Known(s),
+                ..
+            } if s.quorate => None,
+            QuorumView::On {
+                status: Known::Known(s),
+                ..
+            } => Some(format!(
+                "no quorum ({} of {} votes, {} needed)",
+                s.total_votes, s.expected_votes, s.quorum
+            )),
+            QuorumView::On {
+                status: Known::Unknown(r),
+                ..
+            } => Some(format!("quorum unknown ({r})")),
+        }
+    }
+
     /// The status when quorum is on and corosync answered.
     pub fn status(&self) -> Option<&QuorumStatus> {
         match self {

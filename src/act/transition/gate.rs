@@ -87,24 +87,12 @@ impl Gate {
 
 /// Why this node must not promote for want of quorum, or `None` (quorum off or held).
 pub fn no_quorum(settings: &crate::config::QuorumSettings) -> Option<String> {
-    use crate::observe::quorum::{read, QuorumView};
-    let view = read(settings);
-    if view.may_serve() {
-        return None;
-    }
-    let what = match &view {
-        QuorumView::On {
-            status: crate::model::Known::Known(s),
-            arbiter,
-        } => format!(
-            "this node has no quorum ({} of {} votes, {} needed; arbiter {arbiter})",
-            s.total_votes, s.expected_votes, s.quorum
-        ),
-        QuorumView::On {
-            status: crate::model::Known::Unknown(r),
-            arbiter,
-        } => format!("this node cannot tell whether it has quorum (arbiter {arbiter}): {r}"),
-        QuorumView::Off => return None,
+    let view = crate::observe::quorum::read(settings);
+    let why = view.why_not()?;
+    let arbiter = settings.arbiter.as_deref().unwrap_or("?");
+    let what = match view.status() {
+        Some(_) => format!("this node has {why}; arbiter {arbiter}"),
+        None => format!("this node cannot tell whether it has quorum: {why}; arbiter {arbiter}"),
     };
     Some(format!(
         "{what}: it must not serve, the peer may be serving with the arbiter's vote. It promotes once it holds quorum: restore its links to the peer and the arbiter (corosync-quorumtool -s shows the votes)"

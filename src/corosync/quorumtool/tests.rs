@@ -1,9 +1,5 @@
 use super::*;
-
-fn fixture(name: &str) -> String {
-    let p = format!("{}/fixtures/corosync/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
+use crate::corosync::fixture;
 
 #[test]
 fn healthy_pair_with_the_arbiter() {

@@ -74,16 +74,10 @@ fn known(d: &QuorumDoc) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corosync::parse_status;
     use crate::model::Status;
 
     fn on(name: &str) -> QuorumView {
-        let p = format!("{}/fixtures/corosync/{name}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-        QuorumView::On {
-            arbiter: "fe1.example".into(),
-            status: Known::Known(parse_status(&text).unwrap()),
-        }
+        crate::corosync::fixture_view(name, "fe1.example")
     }
 
     #[test]

@@ -39,6 +39,8 @@ for _ in 1 2 3 4 5; do
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if ${line%% *} < ${best%% *} else 1)"; then best=$line; fi
 done
 before=$(progress)
+# the writer's last acknowledgement before the crash (its own clock: be2's)
+last_ack=$("$LAB" exec be2 -- "cat $W/progress" | awk '{print $8}')
 crash_host=$(date +%s.%N)
 "$LAB" crash be1
 echo "crashed be1 with $before rows acknowledged; waiting for writes on be2"
@@ -52,9 +54,18 @@ done
 "$LAB" exec be2 -- cat $W/writer.log > "$OUT/writer.log"
 "$LAB" exec be2 -- tail -n 30 /var/log/opscode/keepalived/cluster.log > "$OUT/cluster.log"
 
-python3 - "$OUT" "$crash_host" "${best#* }" "${best%% *}" <<'PY'
+python3 - "$OUT" "$crash_host" "${best#* }" "${best%% *}" "$last_ack" <<'PY'
 import datetime, re, sys
 out, crash_host, offset, rtt = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+last_ack = float(sys.argv[5])
+gap = None
+for line in open(f"{out}/writer.log"):
+    t, msg = line.rstrip("\n").split(" ", 1)
+    if float(t) > last_ack and msg.endswith("first ack on this connection"):
+        gap = float(t) - last_ack
+        break
+if gap is not None:
+    print(f"client outage (the writer's clock): last ack before the crash -> first ack on the new master: {gap:.3f} s")
 crash = crash_host + offset          # in be2's clock
 def ka_time(line):
     ts = line.split(" ", 1)[0]      # 2026-11-26_09:01:12.73508 (UTC)

@@ -9,8 +9,6 @@
 # crash instant is taken on the host and mapped to be2's clock with a measured offset.
 #
 # Needs: cargo build --release -p private-chef-ctl -p lab. Usage: scripts/bench-rto.sh
-# BENCH_FRONTEND=1: the lab with fe1, which is the quorum arbiter where the code has quorum
-# (the failover then waits for the vote: this is the figure to compare with and without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAB=./target/release/lab
@@ -22,7 +20,7 @@ cleanup() { "$LAB" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 # the pair alone: every source is on be2's clock, and no front end competes for the CPU
-if [ -n "${BENCH_FRONTEND:-}" ]; then "$LAB" up; else "$LAB" up --no-frontend; fi
+"$LAB" up --no-frontend
 "$LAB" exec be2 -- "rm -rf $W && mkdir -p $W && setsid -f python3 /opt/lab/writer.py run $W --first 1 </dev/null >$W/out 2>&1"
 progress() { "$LAB" exec be2 -- "cat $W/progress 2>/dev/null || echo pg 0 redis 0" | awk '{print $2}'; }
 deadline=$((SECONDS + 120))
@@ -39,8 +37,6 @@ for _ in 1 2 3 4 5; do
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if ${line%% *} < ${best%% *} else 1)"; then best=$line; fi
 done
 before=$(progress)
-# the writer's last acknowledgement before the crash (its own clock: be2's)
-last_ack=$("$LAB" exec be2 -- "cat $W/progress" | awk '{print $8}')
 crash_host=$(date +%s.%N)
 "$LAB" crash be1
 echo "crashed be1 with $before rows acknowledged; waiting for writes on be2"
@@ -54,18 +50,9 @@ done
 "$LAB" exec be2 -- cat $W/writer.log > "$OUT/writer.log"
 "$LAB" exec be2 -- tail -n 30 /var/log/opscode/keepalived/cluster.log > "$OUT/cluster.log"
 
-python3 - "$OUT" "$crash_host" "${best#* }" "${best%% *}" "$last_ack" <<'PY'
+python3 - "$OUT" "$crash_host" "${best#* }" "${best%% *}" <<'PY'
 import datetime, re, sys
 out, crash_host, offset, rtt = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-last_ack = float(sys.argv[5])
-gap = None
-for line in open(f"{out}/writer.log"):
-    t, msg = line.rstrip("\n").split(" ", 1)
-    if float(t) > last_ack and msg.endswith("first ack on this connection"):
-        gap = float(t) - last_ack
-        break
-if gap is not None:
-    print(f"client outage (the writer's clock): last ack before the crash -> first ack on the new master: {gap:.3f} s")
 crash = crash_host + offset          # in be2's clock
 def ka_time(line):
     ts = line.split(" ", 1)[0]      # 2026-11-26_09:01:12.73508 (UTC)

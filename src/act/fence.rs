@@ -306,6 +306,8 @@ struct SshPeer<'a> {
     /// quorum's settings, and the peer's names as corosync may know it (FQDN, short)
     quorum: crate::config::QuorumSettings,
     peer_names: Vec<String>,
+    /// quorum-watch's record of when the current membership began
+    ring_state: std::path::PathBuf,
     address: String,
     resource: String,
     minor: u32,
@@ -355,15 +357,17 @@ impl FenceHost for SshPeer<'_> {
     }
 
     fn quorum(&mut self) -> QuorumSample {
-        quorum_sample(&self.quorum, &self.peer_names)
+        quorum_sample(&self.quorum, &self.peer_names, &self.ring_state)
     }
 }
 
 /// This node's quorum now, and whether the peer (by any of `peer_names`) is in its
-/// partition.
+/// partition; for a peer outside, how long this membership has existed when quorum-watch's
+/// record (`ring_state`) is of the same ring.
 pub fn quorum_sample(
     settings: &crate::config::QuorumSettings,
     peer_names: &[String],
+    ring_state: &Path,
 ) -> QuorumSample {
     let view = crate::observe::quorum::read(settings);
     if let Some(why) = view.why_not() {
@@ -372,7 +376,19 @@ pub fn quorum_sample(
     match view.status() {
         None => QuorumSample::Off,
         Some(s) if peer_names.iter().any(|n| s.has_member(n)) => QuorumSample::PeerInside,
-        Some(_) => QuorumSample::PeerOutside,
+        Some(s) => {
+            let known = crate::act::quorum_watch::read_state(ring_state)
+                .filter(|r| r.ring_id == s.ring_id && r.quorate)
+                .and_then(|r| {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .ok()?
+                        .as_secs_f64();
+                    Duration::try_from_secs_f64(now - r.since).ok()
+                })
+                .unwrap_or(Duration::ZERO);
+            QuorumSample::PeerOutside(known)
+        }
     }
 }
 
@@ -483,6 +499,7 @@ pub fn fence_peer(cfg: Result<&Config, String>, env: impl Fn(&str) -> Option<Str
         opts,
         quorum,
         peer_names: corosync_names(&name),
+        ring_state: crate::act::quorum_watch::state_path(&paths.keepalived_dir.join("quorum.track")),
         address: address.clone(),
         resource: resource.clone(),
         minor,

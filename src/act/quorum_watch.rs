@@ -73,10 +73,41 @@ pub fn value(block: &str) -> (u8, String) {
     }
 }
 
+/// What `quorum-watch` records beside the track file (`quorum.state`, JSON): since when this
+/// membership (ring) has existed, as corosync announced it. The fence-peer handler counts a
+/// peer's time outside the partition from `since` when the ring id it reads now is the same.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RingRecord {
+    pub ring_id: String,
+    /// Unix time (seconds) of the first announcement of this ring seen by this process.
+    pub since: f64,
+    pub quorate: bool,
+    pub members: Vec<String>,
+}
+
+/// The state file beside a track file.
+pub fn state_path(track: &Path) -> std::path::PathBuf {
+    track.with_file_name("quorum.state")
+}
+
+/// Reads a state file: `None` when missing or unreadable (then nothing is known).
+pub fn read_state(path: &Path) -> Option<RingRecord> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn epoch_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
 struct Track<'a> {
     path: &'a Path,
     last: Option<u8>,
     log: ClusterLog,
+    ring: Option<RingRecord>,
 }
 
 impl Track<'_> {
@@ -112,13 +143,51 @@ impl Track<'_> {
     }
 }
 
+impl Track<'_> {
+    /// Records a new ring (a membership change) with the time it was first seen.
+    fn ring(&mut self, block: &str) {
+        let Ok(s) = parse_status(block) else { return };
+        if self.ring.as_ref().is_some_and(|r| r.ring_id == s.ring_id && r.quorate == s.quorate) {
+            return;
+        }
+        let since = match &self.ring {
+            Some(r) if r.ring_id == s.ring_id => r.since,
+            _ => epoch_now(),
+        };
+        let rec = RingRecord {
+            ring_id: s.ring_id.clone(),
+            since,
+            quorate: s.quorate,
+            members: s.members.iter().map(|m| m.name.clone()).collect(),
+        };
+        let path = state_path(self.path);
+        let r = serde_json::to_vec(&rec)
+            .map_err(std::io::Error::other)
+            .and_then(|data| {
+                crate::sys::safe_fs::SafeDir::of(&path)
+                    .and_then(|(dir, name)| dir.replace(&name, &data, 0o644))
+                    .map_err(std::io::Error::other)
+            });
+        if let Err(e) = r {
+            self.log.log(&format!(
+                "quorum-watch: cannot write {}: {e}",
+                path.display()
+            ));
+        }
+        self.ring = Some(rec);
+    }
+}
+
 /// Runs forever (a service): the monitor, its blocks, the file.
 pub fn run(track: &Path, cluster_log: &Path) -> ! {
     let mut t = Track {
         path: track,
         last: None,
         log: ClusterLog::new(cluster_log, true),
+        ring: None,
     };
+    // an old record says nothing about now
+    let _ = std::fs::remove_file(state_path(track));
     t.set(1, "starting: no quorum known yet");
     loop {
         let mut argv: Vec<&str> = MONITOR[1..].to_vec();
@@ -135,6 +204,7 @@ pub fn run(track: &Path, cluster_log: &Path) -> ! {
                 for line in BufReader::new(&reader).lines() {
                     let Ok(line) = line else { break };
                     if let Some(b) = blocks.feed(&line) {
+                        t.ring(&b);
                         let (v, why) = value(&b);
                         t.set(v, &why);
                     }

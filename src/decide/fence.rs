@@ -156,18 +156,21 @@ pub enum QuorumSample {
     Lost(String),
     /// Quorate, the peer in the partition.
     PeerInside,
-    /// Quorate, the peer outside the partition.
-    PeerOutside,
+    /// Quorate, the peer outside the partition; how long this membership (without the
+    /// peer) is known to have existed before the sample (zero when not known): what
+    /// `quorum-watch` recorded when corosync announced it, for the same ring id.
+    PeerOutside(Duration),
 }
 
 /// Folds one sample (taken at `now`, the handler's elapsed time) into what quorum says of
 /// the peer: the peer's time outside counts from the first of an unbroken run of samples
-/// with this node quorate and the peer outside; `since` keeps that start between samples.
+/// with this node quorate and the peer outside (`since` keeps that start between samples),
+/// or from the start of the membership without the peer when that is known and earlier.
 pub fn track(since: &mut Option<Duration>, sample: &QuorumSample, now: Duration) -> QuorumFact {
     match sample {
-        QuorumSample::PeerOutside => {
+        QuorumSample::PeerOutside(known) => {
             let start = *since.get_or_insert(now);
-            QuorumFact::PeerOutside(now.saturating_sub(start))
+            QuorumFact::PeerOutside(now.saturating_sub(start).max(*known))
         }
         other => {
             *since = None;

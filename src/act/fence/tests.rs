@@ -243,7 +243,7 @@ fn quorum_a_dead_peer_is_gone_once_outside_the_partition_long_enough() {
     // corosync still counts the peer in for 3 looks (a sample before and after each),
     // then it is outside
     f.quorum = vec![QuorumSample::PeerInside; 6];
-    f.quorum.push(QuorumSample::PeerOutside);
+    f.quorum.push(QuorumSample::PeerOutside(Duration::ZERO));
     let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
     assert_eq!(a, Answer::PeerUnreachable, "{why}");
     // 3 looks inside (about 1.1 s each), then 20 s outside
@@ -283,7 +283,7 @@ fn quorum_the_time_outside_counts_from_the_sample_before_a_slow_look() {
     );
     // each look at the unreachable peer takes ssh's connect timeout
     f.cost = Duration::from_secs(10);
-    f.quorum = vec![QuorumSample::PeerOutside];
+    f.quorum = vec![QuorumSample::PeerOutside(Duration::ZERO)];
     let (a, why) = fence_loop(&mut f, settings(40, 10), SSH, STOP);
     assert_eq!(a, Answer::PeerUnreachable, "{why}");
     // looks end at 10 and 21 s: at the second the peer has been outside for 21 s, counted

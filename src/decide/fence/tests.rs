@@ -433,11 +433,11 @@ fn quorum_tracking_needs_an_unbroken_run() {
     let mut since = None;
     let s = |x: u64| Duration::from_secs(x);
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside, s(1)),
+        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(1)),
         QuorumFact::PeerOutside(s(0))
     );
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside, s(9)),
+        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(9)),
         QuorumFact::PeerOutside(s(8))
     );
     // a look with the peer inside, or without quorum, starts the count again
@@ -446,7 +446,7 @@ fn quorum_tracking_needs_an_unbroken_run() {
         QuorumFact::PeerInside
     );
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside, s(12)),
+        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(12)),
         QuorumFact::PeerOutside(s(0))
     );
     let lost = QuorumSample::Lost("x".into());
@@ -455,8 +455,28 @@ fn quorum_tracking_needs_an_unbroken_run() {
         QuorumFact::Lost("x".into())
     );
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside, s(14)),
+        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(14)),
         QuorumFact::PeerOutside(s(0))
     );
     assert_eq!(track(&mut None, &QuorumSample::Off, s(14)), QuorumFact::Off);
+}
+
+#[test]
+fn quorum_the_time_outside_counts_from_the_membership_change_when_known() {
+    let s = |x: u64| Duration::from_secs(x);
+    let mut since = None;
+    // corosync announced the membership without the peer 13 s before the handler's first look
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside(s(13)), s(1)),
+        QuorumFact::PeerOutside(s(13))
+    );
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside(s(15)), s(3)),
+        QuorumFact::PeerOutside(s(15))
+    );
+    // a sample that does not know (another ring, no record) never shortens what was seen
+    assert_eq!(
+        track(&mut since, &QuorumSample::PeerOutside(s(0)), s(4)),
+        QuorumFact::PeerOutside(s(3))
+    );
 }

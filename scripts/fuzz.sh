@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift || true
 case "$SECS" in ''|*[!0-9]*) echo "fuzz.sh: seconds must be a whole number, got '$SECS'" >&2; exit 2 ;; esac
-ALL=(proc_drbd private_chef_rb runit_status notify_args peer_status_json drbd_gi status_body drbd_running_config)
+ALL=(proc_drbd private_chef_rb runit_status notify_args peer_status_json drbd_gi status_body drbd_running_config corosync_quorumtool)
 TARGETS=("${@:-${ALL[@]}}")
 [ "$#" -gt 0 ] || TARGETS=("${ALL[@]}")
 
@@ -42,6 +42,8 @@ seed() {   # seed TARGET DIR: the fixtures that target's parser reads
             cp fixtures/gi/*.txt "$d/" ;;
         drbd_running_config)
             cp fixtures/drbd-config/*.txt "$d/" ;;
+        corosync_quorumtool)
+            cp fixtures/corosync/*.txt "$d/" ;;
         status_body)
             cp fixtures/frontend/*.json fixtures/frontend/*.html "$d/" ;;
         peer_status_json)

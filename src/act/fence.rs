@@ -499,7 +499,9 @@ pub fn fence_peer(cfg: Result<&Config, String>, env: impl Fn(&str) -> Option<Str
         opts,
         quorum,
         peer_names: corosync_names(&name),
-        ring_state: crate::act::quorum_watch::state_path(&paths.keepalived_dir.join("quorum.track")),
+        ring_state: crate::act::quorum_watch::state_path(
+            &paths.keepalived_dir.join("quorum.track"),
+        ),
         address: address.clone(),
         resource: resource.clone(),
         minor,

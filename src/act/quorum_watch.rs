@@ -147,7 +147,11 @@ impl Track<'_> {
     /// Records a new ring (a membership change) with the time it was first seen.
     fn ring(&mut self, block: &str) {
         let Ok(s) = parse_status(block) else { return };
-        if self.ring.as_ref().is_some_and(|r| r.ring_id == s.ring_id && r.quorate == s.quorate) {
+        if self
+            .ring
+            .as_ref()
+            .is_some_and(|r| r.ring_id == s.ring_id && r.quorate == s.quorate)
+        {
             return;
         }
         let since = match &self.ring {

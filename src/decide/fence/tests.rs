@@ -446,7 +446,11 @@ fn quorum_tracking_needs_an_unbroken_run() {
         QuorumFact::PeerInside
     );
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(12)),
+        track(
+            &mut since,
+            &QuorumSample::PeerOutside(Duration::ZERO),
+            s(12)
+        ),
         QuorumFact::PeerOutside(s(0))
     );
     let lost = QuorumSample::Lost("x".into());
@@ -455,7 +459,11 @@ fn quorum_tracking_needs_an_unbroken_run() {
         QuorumFact::Lost("x".into())
     );
     assert_eq!(
-        track(&mut since, &QuorumSample::PeerOutside(Duration::ZERO), s(14)),
+        track(
+            &mut since,
+            &QuorumSample::PeerOutside(Duration::ZERO),
+            s(14)
+        ),
         QuorumFact::PeerOutside(s(0))
     );
     assert_eq!(track(&mut None, &QuorumSample::Off, s(14)), QuorumFact::Off);

@@ -200,3 +200,29 @@ fn the_help_table_is_the_module_docs_table() {
     }
     assert_eq!(help.len(), rows.len() + 4);
 }
+
+#[test]
+fn quorum_lines_rate_as_the_module_table_says() {
+    use crate::model::{Check, QuorumDoc};
+    let mut s = fixture("healthy-master");
+    // quorum off: ha-status's advisory warning is advice for the topology, not a problem now
+    s.status.quorum = Some(QuorumDoc::default());
+    let off = Check::advisory(
+        "quorum",
+        "no quorum arbiter configured (ha['quorum_arbiter'])",
+    );
+    assert_eq!(classic_state(&off, &s), State::Ok);
+    // quorum on: the arbiter's vote missing is a warning, no quorum is critical
+    s.status.quorum = Some(QuorumDoc {
+        enabled: true,
+        arbiter: Some("fe1.example".into()),
+        ..QuorumDoc::default()
+    });
+    let missing = Check::advisory(
+        "quorum",
+        "quorum: 2 of 3 votes; the arbiter's vote is missing",
+    );
+    assert_eq!(classic_state(&missing, &s), State::Warning);
+    let lost = Check::error("quorum", 10, "no quorum: 1 of 3 votes (quorum 2)");
+    assert_eq!(classic_state(&lost, &s), State::Critical);
+}

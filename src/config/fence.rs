@@ -43,15 +43,18 @@ impl Default for FenceSettings {
 }
 
 impl Config {
+    /// `ha[KEY]` as a duration in whole seconds (checked at load), else `default` seconds.
+    pub(crate) fn ha_secs(&self, key: &str, default: u64) -> Duration {
+        self.attr("ha", key)
+            .and_then(Value::as_int)
+            .and_then(|s| u64::try_from(s).ok())
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(default))
+    }
+
     /// The fence-peer settings (checked at load; defaults where absent).
     pub fn fence_settings(&self) -> FenceSettings {
-        let secs = |key: &str, default: u64| {
-            self.attr("ha", key)
-                .and_then(Value::as_int)
-                .and_then(|s| u64::try_from(s).ok())
-                .map(Duration::from_secs)
-                .unwrap_or(Duration::from_secs(default))
-        };
+        let secs = |key: &str, default: u64| self.ha_secs(key, default);
         FenceSettings {
             timeout: secs("fence_peer_timeout", DEFAULT_TIMEOUT_SECS),
             unreachable_after: secs(

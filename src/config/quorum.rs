@@ -51,13 +51,7 @@ impl Default for QuorumSettings {
 impl Config {
     /// The quorum settings (checked at load; defaults where absent).
     pub fn quorum_settings(&self) -> QuorumSettings {
-        let secs = |key: &str, default: u64| {
-            self.attr("ha", key)
-                .and_then(Value::as_int)
-                .and_then(|s| u64::try_from(s).ok())
-                .map(Duration::from_secs)
-                .unwrap_or(Duration::from_secs(default))
-        };
+        let secs = |key: &str, default: u64| self.ha_secs(key, default);
         QuorumSettings {
             arbiter: self
                 .attr("ha", "quorum_arbiter")

@@ -60,9 +60,7 @@ impl Gate {
     /// Decides and remembers the refusal.
     pub fn check(&mut self, paths: &Paths) -> Check {
         if let Some(message) = no_quorum(&self.quorum) {
-            let new = self.last_refusal.as_deref() != Some(message.as_str());
-            self.last_refusal = Some(message.clone());
-            return Check::Refused { message, new };
+            return self.refused(message);
         }
         if self.forced {
             return Check::Promote("forced by the operator (master-recover --force)".into());
@@ -76,12 +74,15 @@ impl Gate {
                     Decision::Wait { reason, .. } => reason,
                 })
             }
-            Some(message) => {
-                let new = self.last_refusal.as_deref() != Some(message.as_str());
-                self.last_refusal = Some(message.clone());
-                Check::Refused { message, new }
-            }
+            Some(message) => self.refused(message),
         }
+    }
+
+    /// A refusal, `new` when its reason differs from the last check's.
+    fn refused(&mut self, message: String) -> Check {
+        let new = self.last_refusal.as_deref() != Some(message.as_str());
+        self.last_refusal = Some(message.clone());
+        Check::Refused { message, new }
     }
 }
 
